@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { ConfigurationError } from "./configuration-error.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parse environment variables with a zod object schema whose keys are the variable names.
+ * Empty strings count as unset, so `FOO=` in a `.env` file falls back to the default. The first
+ * problem becomes a ConfigurationError naming the variable and what it expects (the schema's
+ * `description`, or zod's message).
+ */
+export function parseEnv<TShape extends z.ZodRawShape>(
+  shape: TShape,
+  env: Env,
+): z.infer<z.ZodObject<TShape>> {
+  const input: Record<string, string> = {};
+  for (const name of Object.keys(shape)) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== "") input[name] = value.trim();
+  }
+  const result = z.object(shape).safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const variable = String(issue?.path[0] ?? "environment");
+  const described = (shape[variable] as z.ZodType | undefined)?.description;
+  const expectation =
+    input[variable] === undefined
+      ? `is required: ${described ?? issue?.message ?? "a value"}`
+      : `expected ${described ?? issue?.message ?? "a valid value"}`;
+  throw new ConfigurationError(variable, expectation);
+}
+
+/** An integer within bounds, from a decimal string. */
+export function intVar(description: string, min: number, max: number) {
+  return z.coerce
+    .number()
+    .refine((n) => Number.isInteger(n) && n >= min && n <= max)
+    .describe(description);
+}
+
+/** `true`/`false` (also 1/0, yes/no), from a string. */
+export function boolVar(description: string) {
+  return z
+    .enum(["true", "false", "1", "0", "yes", "no"])
+    .transform((v) => v === "true" || v === "1" || v === "yes")
+    .describe(description);
+}
+
+/** An absolute http(s) URL. */
+export function urlVar(description: string) {
+  return z
+    .string()
+    .refine((v) => {
+      try {
+        const url = new URL(v);
+        return url.protocol === "https:" || url.protocol === "http:";
+      } catch {
+        return false;
+      }
+    })
+    .describe(description);
+}

@@ -1,0 +1,28 @@
+/**
+ * Server side of @repo/auth: verify OAuth 2.0 access tokens (JWT, RFC 9068) against an issuer's
+ * JWKS. Import from "@repo/auth/server"; nothing here loads client-side code.
+ */
+export type { AccessToken } from "./access-token.ts";
+export { type BearerRefusal, bearerRefusal } from "./bearer-challenge.ts";
+export { parseBearerHeader } from "./bearer-header.ts";
+export { ConfigurationError } from "./configuration-error.ts";
+export { AuthError, type AuthErrorCode, isAuthError } from "./errors.ts";
+export {
+  DEFAULT_KEY_SET_POLICY,
+  type KeySetEvent,
+  type KeySetPolicy,
+  type KeySetStatus,
+  RemoteKeySet,
+} from "./key-set/remote-key-set.ts";
+export type { IgnoredKey } from "./key-set/usable-keys.ts";
+export { missingScopes, scopesFromClaims } from "./scopes.ts";
+export { type Tenant, tenantFromEnv } from "./tenant.ts";
+export { type AccessTokenVerifier, createAccessTokenVerifier } from "./verifier.ts";
+export { verifierOptionsFromEnv } from "./verifier-env.ts";
+export {
+  type AccessTokenVerifierOptions,
+  ASYMMETRIC_ALGORITHMS,
+  type AsymmetricAlgorithm,
+  MAX_CLOCK_TOLERANCE_SECONDS,
+  type ResolvedVerifierOptions,
+} from "./verifier-options.ts";

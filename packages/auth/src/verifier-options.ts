@@ -1,0 +1,135 @@
+import { z } from "zod";
+import { ConfigurationError } from "./configuration-error.ts";
+import {
+  DEFAULT_KEY_SET_POLICY,
+  type KeySetEvent,
+  type KeySetPolicy,
+} from "./key-set/remote-key-set.ts";
+
+/**
+ * Asymmetric JWS algorithms only (RFC 8725 §3.1-3.2): `none` and HMAC are never allowed, since a
+ * public key must never double as a shared secret (the classic RS256 → HS256 confusion).
+ */
+export const ASYMMETRIC_ALGORITHMS = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+  "Ed25519",
+] as const;
+export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
+
+/** Upper bound for the clock tolerance: beyond this it silently weakens exp/nbf (GHSA-687g-22h4-j4w4). */
+export const MAX_CLOCK_TOLERANCE_SECONDS = 300;
+
+export interface AccessTokenVerifierOptions {
+  /** The `iss` values accepted, exactly (RFC 8414 §3.3: no normalisation, a trailing slash differs). */
+  issuer: string | readonly string[];
+  /** The token's `aud` must contain at least one of these. */
+  audience: string | readonly string[];
+  /** Where the issuer publishes its keys. */
+  jwksUri: string;
+  /** Allowed `alg` values. Default `["RS256"]`; only asymmetric algorithms may be listed. */
+  algorithms?: readonly AsymmetricAlgorithm[];
+  /** Leeway for `exp`, `nbf` and `iat`, in whole seconds, 0-300. Default 5. */
+  clockToleranceSeconds?: number;
+  /** Longer tokens are refused before any parsing. Default 8192 characters. */
+  maxTokenLength?: number;
+  /** Require the RFC 9068 `typ: at+jwt` header. Default false (AuthAction does not send it). */
+  requireAccessTokenType?: boolean;
+  /** Key set refresh policy; see KeySetPolicy for defaults. */
+  keySet?: Partial<KeySetPolicy>;
+  /** Verified-token cache: maximum entries (default 10,000), or `false` to verify every time. */
+  cache?: { maxEntries?: number } | false;
+  /** Told about key set refreshes and their failures (for logging). */
+  onKeySetEvent?: (event: KeySetEvent) => void;
+}
+
+export interface ResolvedVerifierOptions {
+  readonly issuers: readonly string[];
+  readonly audiences: readonly string[];
+  readonly jwksUri: string;
+  readonly algorithms: readonly AsymmetricAlgorithm[];
+  readonly clockToleranceSeconds: number;
+  readonly maxTokenLength: number;
+  readonly requireAccessTokenType: boolean;
+  readonly keySet: KeySetPolicy;
+  readonly cacheMaxEntries: number;
+  readonly onKeySetEvent: (event: KeySetEvent) => void;
+}
+
+const httpUrl = z.string().refine((value) => {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === "https:" || protocol === "http:";
+  } catch {
+    return false;
+  }
+}, "an absolute http(s) URL");
+const nonEmptyList = (item: z.ZodType<string>) =>
+  z.union([item, z.array(item).min(1)]).transform((v) => (typeof v === "string" ? [v] : v));
+const duration = (max: number) => z.number().int().min(1).max(max);
+
+const schema = z.object({
+  issuer: nonEmptyList(z.string().min(1)),
+  audience: nonEmptyList(z.string().min(1)),
+  jwksUri: httpUrl,
+  algorithms: z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1).default(["RS256"]),
+  clockToleranceSeconds: z.number().int().min(0).max(MAX_CLOCK_TOLERANCE_SECONDS).default(5),
+  maxTokenLength: z.number().int().min(256).max(65_536).default(8192),
+  requireAccessTokenType: z.boolean().default(false),
+  keySet: z
+    .object({
+      maxAgeMs: duration(7 * 24 * 3_600_000).optional(),
+      cooldownMs: duration(3_600_000).optional(),
+      timeoutMs: duration(120_000).optional(),
+      maxStaleMs: duration(30 * 24 * 3_600_000).optional(),
+    })
+    .default({}),
+  cache: z
+    .union([
+      z.literal(false),
+      z.object({ maxEntries: z.number().int().min(1).max(10_000_000).optional() }),
+    ])
+    .default({}),
+});
+
+/**
+ * Validate verifier options once, at creation. A bad option is a programming or configuration
+ * error, reported as a ConfigurationError naming the option.
+ */
+export function resolveVerifierOptions(
+  options: AccessTokenVerifierOptions,
+): ResolvedVerifierOptions {
+  const result = schema.safeParse(options);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = issue?.path.join(".") || "options";
+    throw new ConfigurationError(path, `expected ${issue?.message ?? "a valid value"}`);
+  }
+  const o = result.data;
+  const keySet: KeySetPolicy = {
+    maxAgeMs: o.keySet.maxAgeMs ?? DEFAULT_KEY_SET_POLICY.maxAgeMs,
+    cooldownMs: o.keySet.cooldownMs ?? DEFAULT_KEY_SET_POLICY.cooldownMs,
+    timeoutMs: o.keySet.timeoutMs ?? DEFAULT_KEY_SET_POLICY.timeoutMs,
+    maxStaleMs: o.keySet.maxStaleMs ?? DEFAULT_KEY_SET_POLICY.maxStaleMs,
+  };
+  return {
+    issuers: o.issuer,
+    audiences: o.audience,
+    jwksUri: o.jwksUri,
+    algorithms: o.algorithms,
+    clockToleranceSeconds: o.clockToleranceSeconds,
+    maxTokenLength: o.maxTokenLength,
+    requireAccessTokenType: o.requireAccessTokenType,
+    keySet,
+    cacheMaxEntries: o.cache === false ? 0 : (o.cache.maxEntries ?? 10_000),
+    onKeySetEvent: options.onKeySetEvent ?? (() => {}),
+  };
+}
