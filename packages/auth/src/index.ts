@@ -5,6 +5,7 @@
  */
 export type { AccessToken } from "./access-token.ts";
 export { ConfigurationError } from "./configuration-error.ts";
-export { parseEnv } from "./env-schema.ts";
+export { loadDotEnv } from "./dotenv.ts";
+export { boolVar, intVar, parseEnv, urlVar } from "./env-schema.ts";
 export { AuthError, type AuthErrorCode, isAuthError } from "./errors.ts";
 export { type Tenant, tenantFromEnv } from "./tenant.ts";

@@ -1,0 +1,8 @@
+/**
+ * @repo/api: the tRPC router's type (for typed clients, `import type { AppRouter }`) and a way to
+ * start the server in-process (tests, the demo, benchmarks).
+ */
+export { type ApiConfig, apiConfigFromEnv } from "./config.ts";
+export { createLogger, type Logger } from "./logger.ts";
+export { type AppRouter, appRouter } from "./router.ts";
+export { logKeySetEvent, type RunningApi, type StartApiOptions, startApi } from "./start-api.ts";

@@ -1,0 +1,90 @@
+import type { AddressInfo } from "node:net";
+import {
+  type AccessTokenVerifier,
+  type AccessTokenVerifierOptions,
+  createAccessTokenVerifier,
+  type KeySetEvent,
+} from "@repo/auth/server";
+import { createApiServer } from "./http/api-server.ts";
+import type { Logger } from "./logger.ts";
+
+export interface StartApiOptions {
+  /** Verifier options (a verifier is built from them), or a verifier to share. */
+  readonly verifier: AccessTokenVerifierOptions | AccessTokenVerifier;
+  readonly log: Logger;
+  /** Default 0: an ephemeral port. */
+  readonly port?: number;
+  /** Default: all interfaces. */
+  readonly host?: string;
+  /** Fetch the key set before listening (never fails the start). Default false. */
+  readonly warmKeySet?: boolean;
+  /** Request bodies above this are refused with 413. Default 64 KiB. */
+  readonly maxBodyBytes?: number;
+}
+
+export interface RunningApi {
+  /** Base URL, e.g. http://127.0.0.1:3000 */
+  readonly url: string;
+  readonly port: number;
+  readonly verifier: AccessTokenVerifier;
+  /** Stop accepting connections and wait for in-flight requests (idle keep-alives are closed). */
+  close(): Promise<void>;
+}
+
+/** Start the api's HTTP server and resolve once it listens. */
+export async function startApi(options: StartApiOptions): Promise<RunningApi> {
+  const { log } = options;
+  const verifier =
+    "verify" in options.verifier
+      ? options.verifier
+      : createAccessTokenVerifier({ onKeySetEvent: logKeySetEvent(log), ...options.verifier });
+  if (options.warmKeySet === true) {
+    const loaded = await verifier.keySet.warm();
+    if (!loaded)
+      log.warn(
+        { event: "key_set_warm_failed", jwksUri: verifier.keySet.jwksUri },
+        "could not load signing keys at start; will retry on demand",
+      );
+  }
+  const server = createApiServer({ verifier, log, maxBodyBytes: options.maxBodyBytes ?? 65_536 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port, address, family } = server.address() as AddressInfo;
+  const host =
+    family === "IPv6"
+      ? address === "::"
+        ? "localhost"
+        : `[${address}]`
+      : address === "0.0.0.0"
+        ? "localhost"
+        : address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    verifier,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Requests still running after a grace period are cut rather than holding the process.
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      });
+      return closing;
+    },
+  };
+}
+
+/** Key set refreshes at debug, failures at warn with their cause (docs/operations.md). */
+export function logKeySetEvent(log: Logger): (event: KeySetEvent) => void {
+  return (event) => {
+    if (event.type === "key_set_refreshed")
+      log.info({ event: event.type, ...event, type: undefined }, "signing keys refreshed");
+    else log.warn({ event: event.type, ...event, type: undefined }, "signing key refresh failed");
+  };
+}

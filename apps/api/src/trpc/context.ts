@@ -1,0 +1,29 @@
+import type { AccessToken, AccessTokenVerifier } from "@repo/auth/server";
+import type { Logger } from "../logger.ts";
+
+/**
+ * What every procedure sees. `createContext` only reads the request (PITFALLS: throwing here would
+ * fail every call of a batch, the public ones too); verification happens in protectedProcedure,
+ * which narrows `auth` to a verified token.
+ */
+export interface Context {
+  /** The raw Authorization header, verified lazily by protectedProcedure. */
+  readonly authorization: string | readonly string[] | undefined;
+  /** null until protectedProcedure has verified the token. */
+  readonly auth: AccessToken | null;
+  readonly verifier: AccessTokenVerifier;
+  readonly log: Logger;
+}
+
+export interface ContextDeps {
+  readonly verifier: AccessTokenVerifier;
+  readonly log: Logger;
+}
+
+/** Build a context from a request's Authorization header(s). */
+export function createContext(
+  deps: ContextDeps,
+  authorization: string | readonly string[] | undefined,
+): Context {
+  return { authorization, auth: null, verifier: deps.verifier, log: deps.log };
+}
