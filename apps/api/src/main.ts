@@ -14,7 +14,16 @@ try {
 }
 
 const log = createLogger(config.logLevel);
-const api = await startApi({
+// Signal handlers first: a signal arriving before they exist would kill the process outright.
+let api: Awaited<ReturnType<typeof startApi>> | undefined;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log.info({ event: "shutdown", signal }, "shutting down");
+    void (api?.close() ?? Promise.resolve()).then(() => process.exit(0));
+  });
+}
+
+api = await startApi({
   verifier: config.verifier,
   log,
   port: config.port,
@@ -27,10 +36,3 @@ log.info(
   { event: "listening", url: api.url, issuers, audiences, jwksUri },
   `api listening on ${api.url}`,
 );
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    log.info({ event: "shutdown", signal }, "shutting down");
-    void api.close().then(() => process.exit(0));
-  });
-}
