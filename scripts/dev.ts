@@ -1,0 +1,48 @@
+/**
+ * `pnpm dev`: the local issuer and the api in watch mode, through turbo, with zero configuration.
+ * When neither the environment nor a .env names a tenant, the api is pointed at the local issuer.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseEnv } from "node:util";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const dotEnvPath = `${root}.env`;
+const fromFile = existsSync(dotEnvPath) ? parseEnv(readFileSync(dotEnvPath, "utf8")) : {};
+const configured = (name: string) => Boolean(process.env[name] ?? fromFile[name]);
+
+const env: Record<string, string | undefined> = { ...process.env, TURBO_TELEMETRY_DISABLED: "1" };
+const issuerPort = process.env.ISSUER_PORT ?? fromFile.ISSUER_PORT ?? "9000";
+const apiPort = process.env.PORT ?? fromFile.PORT ?? "3000";
+const local = !configured("AUTHACTION_DOMAIN") && !configured("AUTHACTION_ISSUER");
+if (local) {
+  env.AUTHACTION_ISSUER = `http://localhost:${issuerPort}`;
+  env.AUTHACTION_AUDIENCE ??= fromFile.AUTHACTION_AUDIENCE ?? "https://api.example.com";
+}
+
+const clientEnv = local
+  ? `API_URL=http://localhost:${apiPort} AUTHACTION_ISSUER=http://localhost:${issuerPort} AUTHACTION_AUDIENCE=${env.AUTHACTION_AUDIENCE} AUTHACTION_CLIENT_ID=demo-client AUTHACTION_CLIENT_SECRET=demo-secret `
+  : `API_URL=http://localhost:${apiPort} `;
+console.log(
+  [
+    local
+      ? `dev: local issuer on http://localhost:${issuerPort} (not for production), api on http://localhost:${apiPort}`
+      : `dev: api on http://localhost:${apiPort}, tenant from your environment/.env`,
+    "dev: in another terminal, run the client with:",
+    `  ${clientEnv}pnpm --filter @repo/client start`,
+    "",
+  ].join("\n"),
+);
+
+const child = spawn(
+  "pnpm",
+  ["exec", "turbo", "run", "dev", "--filter=@repo/issuer", "--filter=@repo/api"],
+  {
+    cwd: root,
+    env,
+    stdio: "inherit",
+  },
+);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+child.on("exit", (code) => process.exit(code ?? 0));
