@@ -1,0 +1,32 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type LocalIssuer, startLocalIssuer } from "../src/index.ts";
+
+let issuer: LocalIssuer;
+
+beforeAll(async () => {
+  issuer = await startLocalIssuer({ issuer: "https://tenant.example.authaction.com/" });
+});
+afterAll(() => issuer.close());
+
+it("describes the issuer, its endpoints and the client_credentials grant", async () => {
+  const res = await fetch(`${issuer.url}/.well-known/openid-configuration`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  expect(await res.json()).toEqual({
+    issuer: "https://tenant.example.authaction.com/",
+    jwks_uri: issuer.jwksUri,
+    token_endpoint: issuer.tokenUrl,
+    grant_types_supported: ["client_credentials"],
+    token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    scopes_supported: ["read:public", "read:secret"],
+    claims_supported: ["iss", "sub", "aud", "exp", "iat", "jti", "scope", "client_id"],
+  });
+});
+
+it("lists endpoints under the listening URL and keeps an explicit issuer verbatim", () => {
+  expect(issuer.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  expect(issuer.jwksUri).toBe(`${issuer.url}/.well-known/jwks.json`);
+  expect(issuer.tokenUrl).toBe(`${issuer.url}/oauth2/m2m/token`);
+  expect(issuer.issuer).toBe("https://tenant.example.authaction.com/");
+});
