@@ -20,6 +20,8 @@ export interface StartApiOptions {
   readonly warmKeySet?: boolean;
   /** Request bodies above this are refused with 413. Default 64 KiB. */
   readonly maxBodyBytes?: number;
+  /** Serve plain GET queries on the fast path (see http/fast-query-handler.ts). Default true. */
+  readonly fastPath?: boolean;
 }
 
 export interface RunningApi {
@@ -46,7 +48,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
         "could not load signing keys at start; will retry on demand",
       );
   }
-  const server = createApiServer({ verifier, log, maxBodyBytes: options.maxBodyBytes ?? 65_536 });
+  const server = createApiServer({
+    verifier,
+    log,
+    maxBodyBytes: options.maxBodyBytes ?? 65_536,
+    fastPath: options.fastPath ?? true,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host, () => {

@@ -6,6 +6,8 @@ import { createTrpcHandler } from "./trpc-handler.ts";
 
 export interface ApiServerOptions extends ContextDeps {
   readonly maxBodyBytes: number;
+  /** See TrpcHandlerOptions.fastPath. Default true. */
+  readonly fastPath?: boolean;
 }
 
 /**

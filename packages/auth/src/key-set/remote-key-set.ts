@@ -282,10 +282,17 @@ export class RemoteKeySet {
   }
 
   async #fetchKeys(): Promise<Record<string, unknown>[]> {
-    const response = await fetch(this.#uri, {
-      headers: { accept: "application/json" },
-      signal: AbortSignal.timeout(this.#policy.timeoutMs),
-    });
+    const signal = AbortSignal.timeout(this.#policy.timeoutMs);
+    const request = () => fetch(this.#uri, { headers: { accept: "application/json" }, signal });
+    let response: Response;
+    try {
+      response = await request();
+    } catch (error) {
+      // A pooled keep-alive connection the server has meanwhile closed fails at once with
+      // ECONNRESET; one immediate retry on a fresh connection is not a new attempt.
+      if (!isStaleConnection(error)) throw error;
+      response = await request();
+    }
     if (!response.ok) {
       await response.body?.cancel();
       throw new Error(`JWKS endpoint answered HTTP ${response.status}`);
@@ -337,4 +344,9 @@ function describe(error: unknown): string {
     return `${error.message}${code}`;
   }
   return String(error);
+}
+
+function isStaleConnection(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE";
 }
