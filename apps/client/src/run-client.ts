@@ -1,0 +1,55 @@
+import { createClientCredentialsTokenSource } from "@repo/auth/client";
+import { createApiClient, trpcUrl } from "./api-client.ts";
+import type { ClientConfig } from "./client-config.ts";
+import { formatFailure, isScopeRefusal } from "./format-failure.ts";
+
+/** Where a run writes: results to `out`, the one line explaining a failure to `err`. */
+export interface ClientOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const label = (name: string) => name.padEnd(9);
+
+/**
+ * Obtain one token, call `public`, `protected` and `secret` (one batched request), print each
+ * result, and return the exit code: 0 when every call succeeded or was only refused for lack of
+ * scope (the api enforcing scopes is a result, not a fault), 1 when the user has to act: the
+ * token endpoint refused or was unreachable, or the api was unreachable, refused the token or
+ * failed. Those print one line to `err`, never a stack trace.
+ */
+export async function runClient(config: ClientConfig, output: ClientOutput): Promise<number> {
+  const context = { trpcUrl: trpcUrl(config.apiUrl) };
+  const tokenSource = createClientCredentialsTokenSource(config.credentials);
+  try {
+    const token = await tokenSource.getTokenInfo();
+    const scope = token.scope === undefined ? "" : `, scope "${token.scope}"`;
+    output.out(`${label("token")} -> obtained, expires ${token.expiresAt.toISOString()}${scope}`);
+  } catch (error) {
+    output.err(formatFailure(error, context));
+    return 1;
+  }
+
+  const api = createApiClient(config.apiUrl, tokenSource);
+  // Started together, so httpBatchLink sends them as one request.
+  const names = ["public", "protected", "secret"] as const;
+  const results = await Promise.allSettled([
+    api.public.query(),
+    api.protected.query(),
+    api.secret.query(),
+  ]);
+  const failures = new Set<string>();
+  results.forEach((result, i) => {
+    const name = label(names[i] ?? "");
+    if (result.status === "fulfilled") {
+      output.out(`${name} -> ${JSON.stringify(result.value)}`);
+      return;
+    }
+    const line = formatFailure(result.reason, context);
+    if (isScopeRefusal(result.reason)) output.out(`${name} -> ${line}`);
+    else failures.add(line);
+  });
+  // Calls failing for one cause (api down, token refused) would repeat one line; print it once.
+  for (const line of failures) output.err(line);
+  return failures.size === 0 ? 0 : 1;
+}

@@ -1,0 +1,82 @@
+import { z } from "zod";
+import { AuthError } from "../errors.ts";
+import { sanitizeServerText } from "./sanitize-server-text.ts";
+
+/** A successful token response (RFC 6749 §5.1), reduced to what a client uses. */
+export interface TokenResponse {
+  readonly accessToken: string;
+  readonly expiresInSeconds: number;
+  readonly scope: string | undefined;
+}
+
+// Some servers send expires_in as a string ("3600"); only plain decimals are accepted, so
+// `true`, `null` or "" cannot turn into a number the way z.coerce would let them.
+const DECIMAL = /^\d+(\.\d+)?$/;
+
+const tokenResponseSchema = z.object({
+  access_token: z
+    .string({
+      error: (issue) =>
+        issue.input === undefined ? "access_token is missing" : "access_token is not a string",
+    })
+    .min(1, "access_token is empty"),
+  // RFC 6749 §5.1 makes token_type REQUIRED, yet some servers leave it out. A missing type is
+  // read as Bearer, the only type a client-credentials token is used with here; any other type
+  // (DPoP, N_A, mac) is refused, since sending it as a bearer token would not be accepted.
+  token_type: z
+    .string({ error: "token_type is not a string" })
+    .optional()
+    .refine((type) => type === undefined || type.toLowerCase() === "bearer", {
+      error: (issue) =>
+        `token_type is "${sanitizeServerText(String(issue.input), 40)}", expected "Bearer"`,
+    }),
+  expires_in: z
+    .union([z.number(), z.string().trim().regex(DECIMAL).transform(Number)], {
+      error: (issue) =>
+        issue.input === undefined
+          ? "expires_in is missing"
+          : "expires_in is not a number of seconds",
+    })
+    .pipe(z.number().positive("expires_in is not positive").finite("expires_in is not finite")),
+  scope: z.string().optional().catch(undefined),
+});
+
+/**
+ * Read the body of a 2xx token response. Without `expires_in` the client could not know when to
+ * refresh (RFC 6749 §5.1 only RECOMMENDS it), so it is required here.
+ *
+ * @throws AuthError `invalid_token_response`, naming what is missing or wrong (never the token).
+ */
+export function parseTokenResponse(body: string, status: number): TokenResponse {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (cause) {
+    throw new AuthError(
+      "invalid_token_response",
+      `token endpoint answered ${status} with a body that is not JSON`,
+      { status, cause },
+    );
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new AuthError(
+      "invalid_token_response",
+      `token endpoint answered ${status} with JSON that is not an object`,
+      { status },
+    );
+  }
+  const result = tokenResponseSchema.safeParse(json);
+  if (!result.success) {
+    const problems = [...new Set(result.error.issues.map((issue) => issue.message))];
+    throw new AuthError(
+      "invalid_token_response",
+      `token endpoint answered ${status} without a usable token: ${problems.join("; ")}`,
+      { status },
+    );
+  }
+  return {
+    accessToken: result.data.access_token,
+    expiresInSeconds: result.data.expires_in,
+    scope: result.data.scope,
+  };
+}

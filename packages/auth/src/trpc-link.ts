@@ -1,0 +1,139 @@
+/**
+ * `@repo/auth/trpc-link`: tRPC v11 client links that send a bearer token from a TokenSource and
+ * recover once from a 401 (RFC 6750 §3.1 `invalid_token`: the token expired early, was revoked,
+ * or the API's keys rotated).
+ */
+import { type Operation, TRPCClientError, type TRPCLink } from "@trpc/client";
+import type { AnyTRPCRouter } from "@trpc/server";
+import { observable, type Unsubscribable } from "@trpc/server/observable";
+import type { TokenSource } from "./token-source/token-source.ts";
+
+// Links cannot set HTTP headers themselves; the terminating link reads them from the operation's
+// context through bearerAuthHeaders. A class, so a stray context value of the same name is ignored.
+const CONTEXT_KEY = "@repo/auth:bearer";
+
+class BearerAttempt {
+  readonly token: string;
+  /** The token the request actually carried (a batch carries one token for all its operations). */
+  sent: string | undefined;
+  constructor(token: string) {
+    this.token = token;
+  }
+}
+
+const attemptOf = (op: Operation): BearerAttempt | undefined => {
+  const value = op.context[CONTEXT_KEY];
+  return value instanceof BearerAttempt ? value : undefined;
+};
+
+export interface BearerAuthLinkOptions {
+  /** Where tokens come from, e.g. `createClientCredentialsTokenSource(...)`. */
+  readonly tokenSource: Pick<TokenSource, "getToken" | "invalidate">;
+}
+
+/**
+ * A link that gets a current token for every query and mutation and, when the API answers 401,
+ * invalidates the token that was sent, gets a fresh one and retries the operation once; a second
+ * 401 is passed on as the error. Put it before the terminating link, and give that link
+ * `headers: bearerAuthHeaders` so the token goes out:
+ *
+ * ```ts
+ * createTRPCClient<AppRouter>({
+ *   links: [
+ *     bearerAuthLink({ tokenSource }),
+ *     httpBatchLink({ url: `${apiUrl}/trpc`, headers: bearerAuthHeaders }),
+ *   ],
+ * });
+ * ```
+ *
+ * A failure to obtain a token fails the call with a TRPCClientError whose `cause` is the
+ * AuthError. Subscriptions are passed on untouched (their transports take credentials elsewhere).
+ */
+export function bearerAuthLink<TRouter extends AnyTRPCRouter>(
+  options: BearerAuthLinkOptions,
+): TRPCLink<TRouter> {
+  const { tokenSource } = options;
+  return () =>
+    ({ op, next }) => {
+      if (op.type === "subscription") return next(op);
+      return observable((observer) => {
+        let disposed = false;
+        let current: Unsubscribable | undefined;
+
+        const send = (isRetry: boolean) => {
+          // Through a promise, so a token source that throws synchronously still fails the call.
+          Promise.resolve()
+            .then(() => tokenSource.getToken())
+            .then(
+              (token) => {
+                if (disposed) return;
+                const attempt = new BearerAttempt(token);
+                current = next({
+                  ...op,
+                  context: { ...op.context, [CONTEXT_KEY]: attempt },
+                }).subscribe({
+                  next: (envelope) => observer.next(envelope),
+                  complete: () => observer.complete(),
+                  error: (error) => {
+                    if (isRetry || !isUnauthorized(error)) return observer.error(error);
+                    if (attempt.sent === undefined) return observer.error(headersNotWired(error));
+                    tokenSource.invalidate(attempt.sent);
+                    send(true);
+                  },
+                });
+              },
+              (cause: unknown) => {
+                if (disposed) return;
+                const error = cause instanceof Error ? cause : new Error(String(cause));
+                observer.error(TRPCClientError.from<TRouter>(error));
+              },
+            );
+        };
+
+        send(false);
+        return () => {
+          disposed = true;
+          current?.unsubscribe();
+        };
+      });
+    };
+}
+
+/**
+ * The `headers` option of `httpBatchLink` or `httpLink`: `Authorization: Bearer <token>` with the
+ * token bearerAuthLink put on the operations; no header for operations without one. To send
+ * other headers too: `headers: (opts) => ({ ...bearerAuthHeaders(opts), "x-trace": id })`.
+ */
+export function bearerAuthHeaders(
+  opts: { readonly opList: readonly Operation[] } | { readonly op: Operation },
+): Record<string, string> {
+  const ops = "opList" in opts ? opts.opList : [opts.op];
+  const attempts = ops.map(attemptOf).filter((attempt) => attempt !== undefined);
+  // Operations batched together normally share the cached token; around a refresh they may not.
+  // The last one queued got its token last, so its token is the likeliest to be current.
+  const token = attempts.at(-1)?.token;
+  if (token === undefined) return {};
+  for (const attempt of attempts) attempt.sent = token;
+  return { authorization: `Bearer ${token}` };
+}
+
+function isUnauthorized(error: TRPCClientError<AnyTRPCRouter>): boolean {
+  const data: unknown = error.data;
+  if (typeof data === "object" && data !== null && "httpStatus" in data) {
+    return data.httpStatus === 401;
+  }
+  // No tRPC error shape (e.g. a proxy in front of the API answered): look at the HTTP status.
+  const response: unknown = error.meta?.response;
+  return typeof response === "object" && response !== null && "status" in response
+    ? response.status === 401
+    : false;
+}
+
+function headersNotWired<TRouter extends AnyTRPCRouter>(
+  error: TRPCClientError<TRouter>,
+): TRPCClientError<TRouter> {
+  return new TRPCClientError<TRouter>(
+    "bearerAuthLink: the request went out without the token; pass `headers: bearerAuthHeaders` to httpBatchLink or httpLink",
+    { cause: error, ...(error.meta === undefined ? {} : { meta: error.meta }) },
+  );
+}
