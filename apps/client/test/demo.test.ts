@@ -1,0 +1,26 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+
+describe("pnpm demo", () => {
+  it("starts the issuer and the api, runs the client through all three procedures, and exits 0", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts"], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test" },
+    });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    expect(output).toContain('public    -> {"message":"This is a public message!"}');
+    expect(output).toContain(
+      'protected -> {"message":"This is a protected message!","sub":"demo-client@clients"}',
+    );
+    expect(output).toContain(
+      'secret    -> {"message":"This is a secret message!","sub":"demo-client@clients"}',
+    );
+    expect(code).toBe(0);
+  }, 60_000);
+});
