@@ -22,12 +22,27 @@ export function parseEnv<TShape extends z.ZodRawShape>(
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const variable = String(issue?.path[0] ?? "environment");
-  const described = (shape[variable] as z.ZodType | undefined)?.description;
+  const described = descriptionOf(shape[variable] as z.ZodType | undefined);
   const expectation =
     input[variable] === undefined
       ? `is required: ${described ?? issue?.message ?? "a value"}`
       : `expected ${described ?? issue?.message ?? "a valid value"}`;
   throw new ConfigurationError(variable, expectation);
+}
+
+/**
+ * The `.describe()` text of a variable's schema. zod 4 keeps it on the schema it was set on, not on
+ * the `.optional()` / `.default()` wrapper, so look through wrappers: otherwise an optional
+ * variable's error says only "Invalid input" instead of what it expects.
+ */
+function descriptionOf(schema: z.ZodType | undefined): string | undefined {
+  let current: unknown = schema;
+  while (current instanceof z.ZodType) {
+    if (current.description !== undefined) return current.description;
+    const unwrap = (current as { unwrap?: () => unknown }).unwrap;
+    current = typeof unwrap === "function" ? unwrap.call(current) : undefined;
+  }
+  return undefined;
 }
 
 /** An integer within bounds, from a decimal string. */

@@ -1,5 +1,6 @@
 import { type JWSHeaderParameters, jwtVerify } from "jose";
 import { type AccessToken, accessTokenClaimsSchema } from "./access-token.ts";
+import { isCanonicalCompactJws, readableKid } from "./compact-jws.ts";
 import { AuthError } from "./errors.ts";
 import { joseErrorToAuthError } from "./jose-error-to-auth-error.ts";
 import { type KeyVersion, RemoteKeySet } from "./key-set/remote-key-set.ts";
@@ -56,10 +57,19 @@ export function createAccessTokenVerifier(
   };
 
   async function verifyUncached(jwt: string): Promise<Verified> {
+    if (!isCanonicalCompactJws(jwt)) {
+      throw new AuthError("malformed_token", "Token is malformed", { kid: readableKid(jwt) });
+    }
     let kid: string | undefined;
     let keyVersion: KeyVersion | undefined;
     const getKey = async (header: JWSHeaderParameters) => {
       kid = typeof header.kid === "string" ? header.kid : undefined;
+      // RFC 7797: `b64: false` changes what the signature covers. jose honours it only when it is
+      // also listed in `crit` and otherwise ignores it; an access token never uses it (RFC 7519
+      // §7.2 requires an encoded payload), so any other value than the default is refused.
+      if ("b64" in header && header.b64 !== true) {
+        throw new AuthError("malformed_token", "Token uses an unsupported feature", { kid });
+      }
       const resolvedKey = await keySet.resolve(header);
       keyVersion = resolvedKey.version;
       return resolvedKey.key;
@@ -68,7 +78,8 @@ export function createAccessTokenVerifier(
     try {
       ({ payload } = await jwtVerify(jwt, getKey, verifyOptions));
     } catch (error) {
-      throw joseErrorToAuthError(error, { kid });
+      // A token refused before key selection (alg, crit) still has its kid logged when readable.
+      throw joseErrorToAuthError(error, { kid: kid ?? readableKid(jwt) });
     }
     const nowSeconds = Date.now() / 1000;
     if (

@@ -22,7 +22,17 @@ export function createApiServer(options: ApiServerOptions): Server {
     const url = req.url ?? "/";
     const query = url.indexOf("?");
     const path = query === -1 ? url : url.slice(0, query);
-    if (path.startsWith("/trpc/")) return trpc(req, res);
+    const isTrpc = path.startsWith("/trpc/");
+    // A declared body over the limit is refused before routing: tRPC checks its maxBodySize only
+    // while reading a body, and no route reads one it does not need, so the limit would otherwise
+    // be invisible to the client.
+    if (Number(req.headers["content-length"] ?? 0) > options.maxBodyBytes) {
+      return payloadTooLarge(res, isTrpc, options.maxBodyBytes);
+    }
+    if (isTrpc) {
+      // tRPC answers other methods 415 "Missing content-type header"; the truth is 405.
+      return TRPC_METHODS.has(req.method ?? "") ? trpc(req, res) : trpcMethodNotAllowed(res);
+    }
     const isGet = req.method === "GET" || req.method === "HEAD";
     if (isRestPath(path)) {
       if (!isGet) return methodNotAllowed(res);
@@ -75,6 +85,36 @@ export function createApiServer(options: ApiServerOptions): Server {
     else socket.destroy();
   });
   return server;
+}
+
+/**
+ * GET for queries, POST for mutations. HEAD is refused too: tRPC would answer it 204 without
+ * calling anything, a 2xx on a protected path that verified nothing.
+ */
+const TRPC_METHODS = new Set(["GET", "POST"]);
+
+/** The tRPC error envelope (as the adapter writes it), so tRPC clients read the code. */
+function trpcError(message: string, code: string, jsonRpcCode: number, httpStatus: number) {
+  return { error: { message, code: jsonRpcCode, data: { code, httpStatus } } };
+}
+
+function trpcMethodNotAllowed(res: ServerResponse): void {
+  const body = trpcError(
+    "Use GET for queries and POST for mutations",
+    "METHOD_NOT_SUPPORTED",
+    -32005,
+    405,
+  );
+  sendJson(res, 405, body, { allow: "GET, POST" });
+}
+
+function payloadTooLarge(res: ServerResponse, trpc: boolean, maxBytes: number): void {
+  const message = `Request body over ${maxBytes} bytes`;
+  const body = trpc
+    ? trpcError(message, "PAYLOAD_TOO_LARGE", -32013, 413)
+    : { error: "payload_too_large", message };
+  // The unread body is not wanted: close the connection after answering rather than drain it.
+  sendJson(res, 413, body, { connection: "close" });
 }
 
 function methodNotAllowed(res: ServerResponse): void {

@@ -10,6 +10,7 @@ import { getHTTPStatusCode } from "@trpc/server/http";
 import type { TRPCResponse } from "@trpc/server/rpc";
 import { appRouter } from "../router.ts";
 import { type Context, type ContextDeps, createContext } from "../trpc/context.ts";
+import { authorizationHeader } from "./authorization-header.ts";
 
 /** Largest batch served on the fast path; larger ones go through the official adapter. */
 const MAX_FAST_BATCH = 16;
@@ -151,7 +152,7 @@ export function createFastQueryHandler(
     if (accept?.includes("text/event-stream")) return false;
     const planned = plan(procedurePath, search);
     if (planned === undefined) return false;
-    const ctx = createContext(deps, req.headers.authorization);
+    const ctx = createContext(deps, authorizationHeader(req));
     respond(res, planned.batch, planned.calls, ctx).catch((error: unknown) => {
       hooks.onError(getTRPCErrorFromUnknown(error), procedurePath);
       if (!res.headersSent) {

@@ -5,6 +5,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { appRouter } from "../router.ts";
 import { type ContextDeps, createContext } from "../trpc/context.ts";
 import { createCallerFactory } from "../trpc/procedures.ts";
+import { authorizationHeader } from "./authorization-header.ts";
 import { refusalHeaders } from "./refusal-headers.ts";
 import { sendJson } from "./send-json.ts";
 
@@ -31,7 +32,7 @@ export async function handleRestRoute(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const caller = createCaller(createContext(deps, req.headers.authorization));
+  const caller = createCaller(createContext(deps, authorizationHeader(req)));
   try {
     sendJson(res, 200, await REST_ROUTES[path](caller));
   } catch (error) {

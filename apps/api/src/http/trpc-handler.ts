@@ -3,6 +3,7 @@ import type { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { type AppRouter, appRouter } from "../router.ts";
 import { type ContextDeps, createContext } from "../trpc/context.ts";
+import { authorizationHeader } from "./authorization-header.ts";
 import { createFastQueryHandler } from "./fast-query-handler.ts";
 import { refusalHeaders } from "./refusal-headers.ts";
 
@@ -44,7 +45,7 @@ export function createTrpcHandler(
     basePath: BASE_PATH,
     maxBodySize: options.maxBodyBytes,
     allowMethodOverride: false,
-    createContext: ({ req }) => createContext(options, req.headers.authorization),
+    createContext: ({ req }) => createContext(options, authorizationHeader(req)),
     responseMeta({ errors }) {
       const headers = responseHeaders(errors);
       return headers === undefined ? {} : { headers: new Headers(headers) };

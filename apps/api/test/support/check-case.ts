@@ -1,0 +1,76 @@
+import { expect } from "vitest";
+import type { ApiUnderTest } from "./api-under-test.ts";
+import { send } from "./http-exchange.ts";
+import { type SecurityCase, type Sent, TRPC_CODE } from "./security-cases.ts";
+import { SUBJECT } from "./security-fixture.ts";
+
+/** The two faces of the protected procedure every row runs against. */
+export const ENDPOINTS = ["/trpc/protected", "/protected"] as const;
+export type Endpoint = (typeof ENDPOINTS)[number];
+
+const refusals = (logs: Array<Record<string, unknown>>) =>
+  logs.filter((line) => line.event === "auth_refused");
+
+/**
+ * Send one row's request to one endpoint and assert everything issue #3 asks of it: status, the
+ * exact challenge, the stable code in the body (tRPC `data.code`/`data.reason`, REST `error`),
+ * the safe description, exactly one structured refusal log line with the reason and kid (and sub
+ * and client_id only once the signature verified), and the token nowhere in body or logs.
+ */
+export async function checkCase(
+  api: ApiUnderTest,
+  row: SecurityCase,
+  sent: Sent,
+  endpoint: Endpoint,
+): Promise<void> {
+  const { expected } = row;
+  const before = refusals(api.logs()).length;
+  const res = await send(api.url, `${endpoint}${sent.query ?? ""}`, {
+    ...(sent.authorization === undefined ? {} : { authorization: sent.authorization }),
+  });
+  const where = `${row.name} on ${endpoint}`;
+
+  expect(res.status, where).toBe(expected.status);
+  expect(res.headers["www-authenticate"], where).toBe(expected.challenge);
+  if (expected.status === 200) {
+    const data = { message: "This is a protected message!", sub: SUBJECT };
+    expect(res.json, where).toEqual(endpoint === "/protected" ? data : { result: { data } });
+  } else if (endpoint === "/protected") {
+    expect(res.json, where).toEqual({ error: expected.reason, message: expected.description });
+  } else {
+    expect(res.json, where).toEqual({
+      error: {
+        message: expected.description,
+        code: expect.any(Number),
+        data: {
+          code: TRPC_CODE[expected.status],
+          httpStatus: expected.status,
+          path: "protected",
+          reason: expected.reason,
+        },
+      },
+    });
+  }
+  for (const secret of sent.secrets) expect(res.text, where).not.toContain(secret);
+
+  const wanted = expected.status === 200 ? 0 : 1;
+  await api.waitForLogs((logs) => refusals(logs).length >= before + wanted);
+  // A short grace so that a second, duplicate line would have arrived too.
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  const lines = refusals(api.logs()).slice(before);
+  expect(lines, where).toHaveLength(wanted);
+  const line = lines[0];
+  if (line !== undefined) {
+    expect(line.reason, where).toBe(expected.reason);
+    expect(line.path, where).toBe("protected");
+    expect(line.kid, `${where}: logged kid`).toBe(sent.kid);
+    expect(line.sub, `${where}: logged sub`).toBe(sent.logged?.sub);
+    expect(line.clientId, `${where}: logged clientId`).toBe(sent.logged?.clientId);
+  }
+}
+
+/** No secret of any row anywhere in the logs. */
+export function expectNoSecretsLogged(api: ApiUnderTest, secrets: Iterable<string>): void {
+  const raw = api.rawLogs();
+  for (const secret of secrets) expect(raw.includes(secret), "a token was logged").toBe(false);
+}
