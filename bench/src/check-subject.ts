@@ -1,0 +1,70 @@
+import { isDeepStrictEqual } from "node:util";
+import { expectedBody } from "./expected-bodies.ts";
+import { tamperSignature } from "./fetch-access-token.ts";
+import type { SubjectProcess } from "./subject-process.ts";
+
+/** A subject answered wrongly: measuring it would be worthless, so the benchmark stops. */
+export class BrokenSubjectError extends Error {
+  override readonly name = "BrokenSubjectError";
+}
+
+/**
+ * Before any load: every route answers 200 with the expected JSON (with the token), and, where the
+ * subject checks tokens, every protected route answers 401 without a token and with a token whose
+ * signature was altered.
+ */
+export async function checkSubject(
+  subject: SubjectProcess,
+  token: string,
+  sub: string,
+): Promise<void> {
+  const { spec, url } = subject;
+  const problems: string[] = [];
+  for (const route of spec.routes) {
+    const ok = await get(`${url}${route.path}`, token);
+    const expected = expectedBody(route.kind, route.access, sub);
+    if (ok.status !== 200 || !isDeepStrictEqual(ok.body, expected)) {
+      problems.push(
+        `GET ${route.path} with the token: expected 200 ${JSON.stringify(expected)}, got ${ok.status} ${ok.text}`,
+      );
+    }
+    if (!ok.contentType.startsWith("application/json")) {
+      problems.push(`GET ${route.path}: content-type is "${ok.contentType}", not JSON`);
+    }
+    if (route.access !== "protected" || !spec.checksTokens) continue;
+    for (const [what, authorization] of [
+      ["without a token", undefined],
+      ["with a tampered token", tamperSignature(token)],
+    ] as const) {
+      const refused = await get(`${url}${route.path}`, authorization);
+      if (refused.status !== 401) {
+        problems.push(
+          `GET ${route.path} ${what}: expected 401, got ${refused.status} ${refused.text}`,
+        );
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new BrokenSubjectError(`${spec.label} is broken:\n  ${problems.join("\n  ")}`);
+  }
+}
+
+async function get(url: string, token: string | undefined) {
+  const response = await fetch(url, {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return {
+    status: response.status,
+    text: text.slice(0, 300),
+    body,
+    contentType: response.headers.get("content-type") ?? "",
+  };
+}

@@ -1,0 +1,138 @@
+import type { BenchReport } from "./bench-report.ts";
+import { formatBytes, formatCount, formatMs, formatNumber } from "./format.ts";
+import type { ProfileComparison, RouteProfile } from "./profile-api.ts";
+
+/** The run's results as plain-text tables for the terminal. */
+export function renderConsole(report: BenchReport): string {
+  const { config } = report;
+  const out: string[] = [];
+  out.push(
+    `\nLoad: ${config.connections} connections, ${config.durationS} s per measurement after ${config.warmupS} s warm-up, ${config.rounds} interleaved round(s), medians`,
+  );
+  out.push(
+    table(
+      ["subject", "route", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "errors"],
+      report.load.map((r) => [
+        r.label,
+        r.route.path,
+        formatCount(r.rps),
+        formatMs(r.p50),
+        formatMs(r.p99),
+        formatNumber(r.cpuUs),
+        String(r.errors),
+      ]),
+      [false, false, true, true, true, true, true],
+    ),
+  );
+  out.push("\nTargets");
+  out.push(
+    table(
+      ["result", "target", "ratio", "required", "by how much", "paired", "by CPU"],
+      report.targets.map((t) => [
+        t.pass ? "PASS" : "MISS",
+        t.description,
+        t.ratio.toFixed(2),
+        t.required.toFixed(2),
+        t.margin,
+        t.pairedRatio.toFixed(2),
+        t.cpuRatio.toFixed(2),
+      ]),
+      [false, false, true, true, false, true, true],
+    ),
+  );
+  out.push(
+    `\nVerifier alone (${config.verifierDurationS} s × ${config.rounds} interleaved round(s), medians)`,
+  );
+  out.push(
+    table(
+      ["candidate", "verifications/s", "µs each"],
+      report.verifier.map((v) => [
+        v.label,
+        formatCount(v.opsPerSec),
+        formatNumber(1e6 / v.opsPerSec),
+      ]),
+      [false, true, true],
+    ),
+  );
+  const m = report.memory;
+  out.push(
+    `\nMemory of a fresh api after ${formatCount(m.tokens)} distinct valid tokens (cache bound ${formatCount(m.cacheBound)} entries${m.gc ? ", readings after a full GC" : ""})`,
+  );
+  out.push(
+    table(
+      ["tokens", "RSS", "heapUsed"],
+      m.checkpoints.map((c) => [
+        formatCount(c.tokens),
+        formatBytes(c.rss),
+        formatBytes(c.heapUsed),
+      ]),
+      [true, true, true],
+    ),
+  );
+  if (m.withinBound !== undefined) {
+    out.push(
+      `${m.withinBound ? "PASS" : "MISS"}: heap grew ${formatBytes(m.growthAfterBound ?? 0)} after the cache filled; ≈${formatBytes(m.bytesPerEntry ?? 0)} per entry, ${formatBytes(m.unboundedGrowth ?? 0)} had every token stayed cached`,
+    );
+  }
+  out.push(...renderProfiles(report.profiles, report.profileComparison));
+  return out.join("\n");
+}
+
+/** Top functions by self time per profiled route, and where a protected request's extra time goes. */
+export function renderProfiles(
+  profiles: readonly RouteProfile[],
+  comparison: ProfileComparison | undefined,
+  top = 15,
+): string[] {
+  const out: string[] = [];
+  for (const p of profiles) {
+    out.push(
+      `\nProfile of this api's ${p.route} (${p.seconds} s, ${p.connections} connections, ${formatCount(p.rps)} req/s while profiled; ${formatNumber((p.busyMs * 1000) / p.requests)} µs busy, ${formatNumber(p.cpuUs)} µs CPU per request): top functions by self time`,
+    );
+    out.push(
+      table(
+        ["self %", "µs/req", "function", "where"],
+        p.functions
+          .slice(0, top)
+          .map((f) => [
+            formatNumber(f.percent),
+            formatNumber((f.ms * 1000) / p.requests),
+            f.name,
+            f.where,
+          ]),
+        [true, true, false, false],
+      ),
+    );
+  }
+  if (comparison !== undefined) {
+    out.push(
+      `\n${comparison.target} against ${comparison.base}: ${formatNumber(comparison.targetCpuUs)} vs ${formatNumber(comparison.baseCpuUs)} µs CPU, ${formatNumber(comparison.targetBusyUs)} vs ${formatNumber(comparison.baseBusyUs)} µs sampled busy per request; largest increases`,
+    );
+    out.push(
+      table(
+        ["+µs/req", comparison.base, comparison.target, "function", "where"],
+        comparison.functions.map((f) => [
+          formatNumber(f.targetUs - f.baseUs),
+          formatNumber(f.baseUs),
+          formatNumber(f.targetUs),
+          f.name,
+          f.where,
+        ]),
+        [true, true, true, false, false],
+      ),
+    );
+  }
+  return out;
+}
+
+function table(head: string[], rows: string[][], right: boolean[]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) =>
+        right[i] === true ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0),
+      )
+      .join("  ")
+      .trimEnd();
+  return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+}

@@ -1,0 +1,38 @@
+/**
+ * Subject: the ceiling. A bare node:http handler answering the api's JSON on the same four routes,
+ * with no authentication at all: nothing that checks a token can be faster.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../expected-bodies.ts";
+import { announceListening, BENCH_HOST, readSubjectEnv } from "./subject-runtime.ts";
+
+const { tokenSub } = readSubjectEnv();
+
+const answers: Record<string, () => unknown> = {
+  "/public": () => ({ message: PUBLIC_MESSAGE }),
+  "/protected": () => ({ message: PROTECTED_MESSAGE, sub: tokenSub }),
+  "/trpc/public": () => ({ result: { data: { message: PUBLIC_MESSAGE } } }),
+  "/trpc/protected": () => ({ result: { data: { message: PROTECTED_MESSAGE, sub: tokenSub } } }),
+};
+
+const server = createServer((req, res) => {
+  const answer = Object.hasOwn(answers, req.url ?? "") ? answers[req.url ?? ""] : undefined;
+  const payload = JSON.stringify(answer === undefined ? { error: "not_found" } : answer());
+  res.writeHead(answer === undefined ? 404 : 200, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(payload),
+  });
+  res.end(payload);
+});
+server.listen(0, BENCH_HOST, () => {
+  const { port } = server.address() as AddressInfo;
+  announceListening(`http://${BENCH_HOST}:${port}`, () => closeServer());
+});
+
+function closeServer(): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

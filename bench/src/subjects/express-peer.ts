@@ -1,0 +1,48 @@
+/**
+ * Subject: the peer a user would pick. Express 5 with express-oauth2-jwt-bearer, configured as its
+ * README shows (issuer, audience, jwksUri, RS256), defaults otherwise (ETag, x-powered-by).
+ */
+import type { AddressInfo } from "node:net";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { auth, UnauthorizedError } from "express-oauth2-jwt-bearer";
+import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../expected-bodies.ts";
+import { announceListening, BENCH_HOST, readSubjectEnv } from "./subject-runtime.ts";
+
+const env = readSubjectEnv();
+const app = express();
+
+app.get("/public", (_req, res) => {
+  res.json({ message: PUBLIC_MESSAGE });
+});
+app.get(
+  "/protected",
+  auth({
+    issuer: env.issuer,
+    audience: env.audience,
+    jwksUri: env.jwksUri,
+    tokenSigningAlg: "RS256",
+  }),
+  (req, res) => {
+    res.json({ message: PROTECTED_MESSAGE, sub: req.auth?.payload.sub });
+  },
+);
+// Without this, Express's final handler answers refusals with HTML and logs each stack.
+app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  if (!(error instanceof UnauthorizedError)) return next(error);
+  res
+    .status(error.status)
+    .set(error.headers)
+    .json({ error: "code" in error ? error.code : "unauthorized" });
+});
+
+const server = app.listen(0, BENCH_HOST, () => {
+  const { port } = server.address() as AddressInfo;
+  announceListening(`http://${BENCH_HOST}:${port}`, () => closeServer());
+});
+
+function closeServer(): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

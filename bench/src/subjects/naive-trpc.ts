@@ -1,0 +1,53 @@
+/**
+ * Subject: the naive tRPC setup a tutorial leads to. The same procedures on tRPC's standalone
+ * adapter, with a middleware calling jose's jwtVerify on every request against a remote JWKS that is
+ * built once (building it per request would be a strawman, PITFALLS jose #596). No token cache.
+ */
+import type { AddressInfo } from "node:net";
+import { initTRPC, TRPCError } from "@trpc/server";
+import { createHTTPServer } from "@trpc/server/adapters/standalone";
+import { createRemoteJWKSet, jwtVerify } from "jose";
+import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../expected-bodies.ts";
+import { announceListening, BENCH_HOST, readSubjectEnv } from "./subject-runtime.ts";
+
+const env = readSubjectEnv();
+const JWKS = createRemoteJWKSet(new URL(env.jwksUri));
+
+const t = initTRPC.context<{ authorization: string | undefined }>().create();
+const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+  const header = ctx.authorization;
+  if (header === undefined || !header.startsWith("Bearer ")) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Missing bearer token" });
+  }
+  try {
+    const { payload } = await jwtVerify(header.slice("Bearer ".length), JWKS, {
+      issuer: env.issuer,
+      audience: env.audience,
+    });
+    return next({ ctx: { sub: payload.sub } });
+  } catch {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Invalid token" });
+  }
+});
+
+const router = t.router({
+  public: t.procedure.query(() => ({ message: PUBLIC_MESSAGE })),
+  protected: protectedProcedure.query(({ ctx }) => ({ message: PROTECTED_MESSAGE, sub: ctx.sub })),
+});
+
+const server = createHTTPServer({
+  router,
+  basePath: "/trpc/",
+  createContext: ({ req }) => ({ authorization: req.headers.authorization }),
+});
+server.listen(0, BENCH_HOST, () => {
+  const { port } = server.address() as AddressInfo;
+  announceListening(`http://${BENCH_HOST}:${port}`, () => closeServer());
+});
+
+function closeServer(): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
