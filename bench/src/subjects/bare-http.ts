@@ -3,9 +3,8 @@
  * with no authentication at all: nothing that checks a token can be faster.
  */
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../expected-bodies.ts";
-import { announceListening, BENCH_HOST, readSubjectEnv } from "./subject-runtime.ts";
+import { listenAndAnnounce, readSubjectEnv } from "./subject-runtime.ts";
 
 const { tokenSub } = readSubjectEnv();
 
@@ -25,14 +24,4 @@ const server = createServer((req, res) => {
   });
   res.end(payload);
 });
-server.listen(0, BENCH_HOST, () => {
-  const { port } = server.address() as AddressInfo;
-  announceListening(`http://${BENCH_HOST}:${port}`, () => closeServer());
-});
-
-function closeServer(): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
+listenAndAnnounce(server);

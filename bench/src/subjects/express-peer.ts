@@ -2,11 +2,11 @@
  * Subject: the peer a user would pick. Express 5 with express-oauth2-jwt-bearer, configured as its
  * README shows (issuer, audience, jwksUri, RS256), defaults otherwise (ETag, x-powered-by).
  */
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { auth, UnauthorizedError } from "express-oauth2-jwt-bearer";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../expected-bodies.ts";
-import { announceListening, BENCH_HOST, readSubjectEnv } from "./subject-runtime.ts";
+import { listenAndAnnounce, readSubjectEnv } from "./subject-runtime.ts";
 
 const env = readSubjectEnv();
 const app = express();
@@ -35,14 +35,4 @@ app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     .json({ error: "code" in error ? error.code : "unauthorized" });
 });
 
-const server = app.listen(0, BENCH_HOST, () => {
-  const { port } = server.address() as AddressInfo;
-  announceListening(`http://${BENCH_HOST}:${port}`, () => closeServer());
-});
-
-function closeServer(): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
+listenAndAnnounce(createServer(app));

@@ -3,12 +3,11 @@
  * adapter, with a middleware calling jose's jwtVerify on every request against a remote JWKS that is
  * built once (building it per request would be a strawman, PITFALLS jose #596). No token cache.
  */
-import type { AddressInfo } from "node:net";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../expected-bodies.ts";
-import { announceListening, BENCH_HOST, readSubjectEnv } from "./subject-runtime.ts";
+import { listenAndAnnounce, readSubjectEnv } from "./subject-runtime.ts";
 
 const env = readSubjectEnv();
 const JWKS = createRemoteJWKSet(new URL(env.jwksUri));
@@ -40,14 +39,4 @@ const server = createHTTPServer({
   basePath: "/trpc/",
   createContext: ({ req }) => ({ authorization: req.headers.authorization }),
 });
-server.listen(0, BENCH_HOST, () => {
-  const { port } = server.address() as AddressInfo;
-  announceListening(`http://${BENCH_HOST}:${port}`, () => closeServer());
-});
-
-function closeServer(): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
+listenAndAnnounce(server);

@@ -5,7 +5,9 @@
  * adds a route to any subject.
  */
 import { writeFile } from "node:fs/promises";
+import type { Server } from "node:http";
 import { Session } from "node:inspector/promises";
+import type { AddressInfo } from "node:net";
 
 /** Every subject listens here and nowhere else. */
 export const BENCH_HOST = "127.0.0.1";
@@ -133,4 +135,22 @@ class CpuProfiler {
     session.disconnect();
     await writeFile(path, JSON.stringify(profile));
   }
+}
+
+/**
+ * Listen on an ephemeral port of BENCH_HOST, then announce the URL to the parent; closing ends
+ * every connection so the subject exits promptly between rounds.
+ */
+export function listenAndAnnounce(server: Server): void {
+  server.listen(0, BENCH_HOST, () => {
+    const { port } = server.address() as AddressInfo;
+    announceListening(
+      `http://${BENCH_HOST}:${port}`,
+      () =>
+        new Promise((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+  });
 }
