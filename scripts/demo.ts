@@ -11,9 +11,9 @@ import { freePort } from "./free-port.ts";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const AUDIENCE = "https://api.example.com";
 
-function startApp(app: string, env: Record<string, string>, quiet: boolean): ChildProcess {
+function startApp(dir: string, env: Record<string, string>, quiet: boolean): ChildProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: `${root}apps/${app}`,
+    cwd: `${root}${dir}`,
     env: { ...process.env, ...env },
     stdio: ["ignore", quiet ? "ignore" : "inherit", "inherit"],
   });
@@ -56,7 +56,7 @@ let exitCode = 1;
 try {
   console.log(`demo: starting the local issuer on ${issuerUrl} (not for production)`);
   const issuer = startApp(
-    "issuer",
+    "packages/issuer",
     {
       ISSUER_PORT: String(issuerPort),
       ISSUER_HOST: "127.0.0.1",
@@ -70,7 +70,7 @@ try {
 
   console.log(`demo: starting the api on ${apiUrl}`);
   const api = startApp(
-    "api",
+    "apps/api",
     { ...tenant, PORT: String(apiPort), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
     false,
   );
@@ -79,7 +79,7 @@ try {
 
   console.log("demo: running the client (demo-client, client credentials)\n");
   const client = startApp(
-    "client",
+    "apps/client",
     {
       ...tenant,
       API_URL: apiUrl,

@@ -3,22 +3,21 @@
  * When neither the environment nor a .env names a tenant, the api is pointed at the local issuer.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { parseEnv } from "node:util";
+import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const dotEnvPath = `${root}.env`;
-const fromFile = existsSync(dotEnvPath) ? parseEnv(readFileSync(dotEnvPath, "utf8")) : {};
-const configured = (name: string) => Boolean(process.env[name] ?? fromFile[name]);
+// What the apps will see: the environment, then the repository's .env for what it leaves unset.
+const env: NodeJS.ProcessEnv = { ...process.env, TURBO_TELEMETRY_DISABLED: "1" };
+exitOnConfigurationError("dev", () => loadDotEnv({ env }));
+const configured = (name: string) => Boolean(env[name]);
 
-const env: Record<string, string | undefined> = { ...process.env, TURBO_TELEMETRY_DISABLED: "1" };
-const issuerPort = process.env.ISSUER_PORT ?? fromFile.ISSUER_PORT ?? "9000";
-const apiPort = process.env.PORT ?? fromFile.PORT ?? "3000";
+const issuerPort = env.ISSUER_PORT ?? "9000";
+const apiPort = env.PORT ?? "3000";
 const local = !configured("AUTHACTION_DOMAIN") && !configured("AUTHACTION_ISSUER");
 if (local) {
   env.AUTHACTION_ISSUER = `http://localhost:${issuerPort}`;
-  env.AUTHACTION_AUDIENCE ??= fromFile.AUTHACTION_AUDIENCE ?? "https://api.example.com";
+  env.AUTHACTION_AUDIENCE ??= "https://api.example.com";
 }
 
 const clientEnv = local

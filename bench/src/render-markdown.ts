@@ -44,7 +44,7 @@ export function renderMarkdown(
     "",
     "## Method",
     "",
-    "- The local issuer (apps/issuer) runs in the benchmark process; one real access token comes from its token endpoint (client_credentials) and every request to every subject carries it, public routes included, so a public and a protected route differ only by the verification.",
+    "- The local issuer (packages/issuer) runs in the benchmark process; one real access token comes from its token endpoint (client_credentials) and every request to every subject carries it, public routes included, so a public and a protected route differ only by the verification.",
     "- Each subject runs in its own Node.js process (`node --import tsx bench/src/subjects/<name>.ts`), listening on 127.0.0.1 on a free port; autocannon drives it from the parent process, so load generation and subject do not share an event loop (they do share the machine's cores).",
     "- Before any load, each subject must answer 200 with the expected JSON on every route and, where it checks tokens, 401 on protected routes without a token and with a tampered signature. Any non-2xx answer under load stops the run.",
     `- Load: autocannon, GET, ${config.connections} connections, no pipelining, ${config.warmupS} s warm-up (discarded) then ${config.durationS} s measured per subject and route; ${config.rounds} interleaved round(s), each visiting every subject in turn (starting one further along each round). Reported: median over the rounds of the mean requests/s, p50 and p99 latency (ms; autocannon records whole milliseconds).`,

@@ -1,17 +1,12 @@
-import { ConfigurationError, loadDotEnv } from "@repo/auth";
+import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
 import { apiConfigFromEnv } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { startApi } from "./start-api.ts";
 
-loadDotEnv();
-let config: ReturnType<typeof apiConfigFromEnv>;
-try {
-  config = apiConfigFromEnv(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigurationError)) throw error;
-  process.stderr.write(`api: configuration error: ${error.message}\n`);
-  process.exit(1);
-}
+const config = exitOnConfigurationError("api", () => {
+  loadDotEnv();
+  return apiConfigFromEnv(process.env);
+});
 
 const log = createLogger(config.logLevel);
 // Signal handlers first: a signal arriving before they exist would kill the process outright.

@@ -96,7 +96,6 @@ describe("configuration is validated at start", () => {
       issuer: ["https://tenant.eu.authaction.com", "https://tenant.eu.authaction.com/"],
       audience: ["https://api"],
       jwksUri: "https://tenant.eu.authaction.com/.well-known/jwks.json",
-      algorithms: ["RS256"],
     });
     expect(config).toMatchObject({ port: 3000, logLevel: "info", warmKeySet: false });
   });

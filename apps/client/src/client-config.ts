@@ -1,5 +1,8 @@
-import { parseEnv, urlVar } from "@repo/auth";
-import { type ClientCredentialsOptions, clientCredentialsOptionsFromEnv } from "@repo/auth/client";
+import type { ClientCredentialsOptions } from "@repo/auth/client";
+import { parseEnv, tenantFromEnv, urlVar } from "@repo/env";
+import { z } from "zod";
+
+type Env = Readonly<Record<string, string | undefined>>;
 
 /** Everything the client needs, read once at start-up. */
 export interface ClientConfig {
@@ -14,16 +17,55 @@ const clientEnvShape = {
   ),
 };
 
+const clientCredentialsEnvShape = {
+  AUTHACTION_TOKEN_URL: urlVar(
+    "an absolute http(s) URL of the token endpoint (default: {tenant}/oauth2/m2m/token)",
+  ).optional(),
+  AUTHACTION_CLIENT_ID: z.string().describe("the client ID of your machine-to-machine application"),
+  AUTHACTION_CLIENT_SECRET: z
+    .string()
+    .describe("the client secret of your machine-to-machine application"),
+  AUTHACTION_AUDIENCE: z
+    .string()
+    .describe("the identifier of the API the token is for, e.g. https://api.example.com"),
+  AUTHACTION_TOKEN_REQUEST_FORMAT: z
+    .enum(["json", "form"])
+    .default("json")
+    .describe("json (AuthAction) or form (RFC 6749 form body)"),
+};
+
 /**
- * `API_URL` (default http://localhost:3000) plus the client credentials variables
- * (`clientCredentialsOptionsFromEnv`: AUTHACTION_CLIENT_ID, AUTHACTION_CLIENT_SECRET,
- * AUTHACTION_AUDIENCE, and AUTHACTION_DOMAIN / AUTHACTION_ISSUER / AUTHACTION_TOKEN_URL).
+ * Client credentials options from the environment: `AUTHACTION_CLIENT_ID`,
+ * `AUTHACTION_CLIENT_SECRET` and `AUTHACTION_AUDIENCE` (required), `AUTHACTION_TOKEN_URL`
+ * (default `{tenant}/oauth2/m2m/token`, the tenant from `AUTHACTION_DOMAIN` or
+ * `AUTHACTION_ISSUER`, one of which is then required) and `AUTHACTION_TOKEN_REQUEST_FORMAT`
+ * (`json` or `form`, default `json`). Empty values count as unset.
  *
+ * @throws ConfigurationError naming the first variable that is missing or malformed.
+ */
+export function clientCredentialsOptionsFromEnv(env: Env): ClientCredentialsOptions {
+  const vars = parseEnv(clientCredentialsEnvShape, env);
+  // With an explicit token URL the tenant is not needed; if it is given anyway it must be valid,
+  // so a typo in AUTHACTION_DOMAIN never goes unnoticed.
+  const tenantGiven = [env.AUTHACTION_DOMAIN, env.AUTHACTION_ISSUER].some(
+    (value) => value !== undefined && value.trim() !== "",
+  );
+  const tenant =
+    vars.AUTHACTION_TOKEN_URL === undefined || tenantGiven ? tenantFromEnv(env) : undefined;
+  return {
+    tokenUrl: vars.AUTHACTION_TOKEN_URL ?? `${tenant?.baseUrl}/oauth2/m2m/token`,
+    clientId: vars.AUTHACTION_CLIENT_ID,
+    clientSecret: vars.AUTHACTION_CLIENT_SECRET,
+    audience: vars.AUTHACTION_AUDIENCE,
+    format: vars.AUTHACTION_TOKEN_REQUEST_FORMAT,
+  };
+}
+
+/**
+ * `API_URL` (default http://localhost:3000) plus the client credentials variables above.
  * @throws ConfigurationError naming the first missing or malformed variable.
  */
-export function clientConfigFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-): ClientConfig {
+export function clientConfigFromEnv(env: Env): ClientConfig {
   const { API_URL } = parseEnv(clientEnvShape, env);
   return {
     apiUrl: API_URL.replace(/\/+$/, ""),

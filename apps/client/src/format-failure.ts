@@ -1,4 +1,5 @@
-import { ConfigurationError, isAuthError } from "@repo/auth/client";
+import { isAuthError } from "@repo/auth/client";
+import { ConfigurationError } from "@repo/env";
 import { isTRPCClientError } from "@trpc/client";
 
 /** What a failure message may name. */

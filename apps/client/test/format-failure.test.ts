@@ -1,4 +1,5 @@
-import { AuthError, ConfigurationError } from "@repo/auth/client";
+import { AuthError } from "@repo/auth/client";
+import { ConfigurationError } from "@repo/env";
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
 import { formatFailure, isScopeRefusal } from "../src/format-failure.ts";

@@ -5,10 +5,10 @@
 export type { AccessToken } from "./access-token.ts";
 export { type BearerRefusal, bearerRefusal } from "./bearer-challenge.ts";
 export { parseBearerHeader } from "./bearer-header.ts";
-export { ConfigurationError } from "./configuration-error.ts";
 export { AuthError, type AuthErrorCode, isAuthError } from "./errors.ts";
 export {
   DEFAULT_KEY_SET_POLICY,
+  KEY_SET_POLICY_BOUNDS,
   type KeySetEvent,
   type KeySetPolicy,
   type KeySetStatus,
@@ -16,13 +16,12 @@ export {
 } from "./key-set/remote-key-set.ts";
 export type { IgnoredKey } from "./key-set/usable-keys.ts";
 export { missingScopes, scopesFromClaims } from "./scopes.ts";
-export { type Tenant, tenantFromEnv } from "./tenant.ts";
 export { type AccessTokenVerifier, createAccessTokenVerifier } from "./verifier.ts";
-export { verifierOptionsFromEnv } from "./verifier-env.ts";
 export {
   type AccessTokenVerifierOptions,
   ASYMMETRIC_ALGORITHMS,
   type AsymmetricAlgorithm,
   MAX_CLOCK_TOLERANCE_SECONDS,
   type ResolvedVerifierOptions,
+  VERIFIER_BOUNDS,
 } from "./verifier-options.ts";

@@ -1,7 +1,8 @@
+import { ConfigurationError } from "@repo/env";
 import { z } from "zod";
-import { ConfigurationError } from "./configuration-error.ts";
 import {
   DEFAULT_KEY_SET_POLICY,
+  KEY_SET_POLICY_BOUNDS,
   type KeySetEvent,
   type KeySetPolicy,
 } from "./key-set/remote-key-set.ts";
@@ -25,8 +26,20 @@ export const ASYMMETRIC_ALGORITHMS = [
 ] as const;
 export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 
-/** Upper bound for the clock tolerance: beyond this it silently weakens exp/nbf (GHSA-687g-22h4-j4w4). */
-export const MAX_CLOCK_TOLERANCE_SECONDS = 300;
+/**
+ * Bounds and defaults of the verifier's numeric options, written once: the option schema below and
+ * the api's environment variables both read them.
+ */
+export const VERIFIER_BOUNDS = {
+  /** Beyond 300 s a tolerance silently weakens exp/nbf (GHSA-687g-22h4-j4w4). */
+  clockToleranceSeconds: { min: 0, max: 300, default: 5 },
+  maxTokenLength: { min: 256, max: 65_536, default: 8192 },
+  /** 0 turns the verified-token cache off. */
+  cacheMaxEntries: { min: 0, max: 10_000_000, default: 10_000 },
+} as const;
+
+/** Upper bound for the clock tolerance (see VERIFIER_BOUNDS). */
+export const MAX_CLOCK_TOLERANCE_SECONDS = VERIFIER_BOUNDS.clockToleranceSeconds.max;
 
 export interface AccessTokenVerifierOptions {
   /** The `iss` values accepted, exactly (RFC 8414 §3.3: no normalisation, a trailing slash differs). */
@@ -37,7 +50,7 @@ export interface AccessTokenVerifierOptions {
   jwksUri: string;
   /** Allowed `alg` values. Default `["RS256"]`; only asymmetric algorithms may be listed. */
   algorithms?: readonly AsymmetricAlgorithm[];
-  /** Leeway for `exp`, `nbf` and `iat`, in whole seconds, 0-300. Default 5. */
+  /** Leeway for `exp`, `nbf` and `iat`, in whole seconds, 0-300. Default 5 (VERIFIER_BOUNDS). */
   clockToleranceSeconds?: number;
   /** Longer tokens are refused before any parsing. Default 8192 characters. */
   maxTokenLength?: number;
@@ -74,28 +87,32 @@ const httpUrl = z.string().refine((value) => {
 }, "an absolute http(s) URL");
 const nonEmptyList = (item: z.ZodType<string>) =>
   z.union([item, z.array(item).min(1)]).transform((v) => (typeof v === "string" ? [v] : v));
-const duration = (max: number) => z.number().int().min(1).max(max);
+const bounded = (b: { readonly min: number; readonly max: number }) =>
+  z.number().int().min(b.min).max(b.max);
+const { clockToleranceSeconds, maxTokenLength, cacheMaxEntries } = VERIFIER_BOUNDS;
 
 const schema = z.object({
   issuer: nonEmptyList(z.string().min(1)),
   audience: nonEmptyList(z.string().min(1)),
   jwksUri: httpUrl,
   algorithms: z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1).default(["RS256"]),
-  clockToleranceSeconds: z.number().int().min(0).max(MAX_CLOCK_TOLERANCE_SECONDS).default(5),
-  maxTokenLength: z.number().int().min(256).max(65_536).default(8192),
+  clockToleranceSeconds: bounded(clockToleranceSeconds).default(clockToleranceSeconds.default),
+  maxTokenLength: bounded(maxTokenLength).default(maxTokenLength.default),
   requireAccessTokenType: z.boolean().default(false),
   keySet: z
     .object({
-      maxAgeMs: duration(7 * 24 * 3_600_000).optional(),
-      cooldownMs: duration(3_600_000).optional(),
-      timeoutMs: duration(120_000).optional(),
-      maxStaleMs: duration(30 * 24 * 3_600_000).optional(),
+      maxAgeMs: bounded(KEY_SET_POLICY_BOUNDS.maxAgeMs).optional(),
+      cooldownMs: bounded(KEY_SET_POLICY_BOUNDS.cooldownMs).optional(),
+      timeoutMs: bounded(KEY_SET_POLICY_BOUNDS.timeoutMs).optional(),
+      maxStaleMs: bounded(KEY_SET_POLICY_BOUNDS.maxStaleMs).optional(),
     })
     .default({}),
   cache: z
     .union([
       z.literal(false),
-      z.object({ maxEntries: z.number().int().min(1).max(10_000_000).optional() }),
+      z.object({
+        maxEntries: z.number().int().min(1).max(cacheMaxEntries.max).optional(),
+      }),
     ])
     .default({}),
 });
@@ -129,7 +146,7 @@ export function resolveVerifierOptions(
     maxTokenLength: o.maxTokenLength,
     requireAccessTokenType: o.requireAccessTokenType,
     keySet,
-    cacheMaxEntries: o.cache === false ? 0 : (o.cache.maxEntries ?? 10_000),
+    cacheMaxEntries: o.cache === false ? 0 : (o.cache.maxEntries ?? cacheMaxEntries.default),
     onKeySetEvent: options.onKeySetEvent ?? (() => {}),
   };
 }

@@ -14,11 +14,19 @@ export interface KeySetPolicy {
   readonly maxStaleMs: number;
 }
 
+/** Bounds and defaults of the policy, written once (options and environment variables read them). */
+export const KEY_SET_POLICY_BOUNDS = {
+  maxAgeMs: { min: 1, max: 7 * 24 * 3_600_000, default: 10 * 60_000 },
+  cooldownMs: { min: 1, max: 3_600_000, default: 5_000 },
+  timeoutMs: { min: 1, max: 120_000, default: 5_000 },
+  maxStaleMs: { min: 1, max: 30 * 24 * 3_600_000, default: 24 * 60 * 60_000 },
+} as const;
+
 export const DEFAULT_KEY_SET_POLICY: KeySetPolicy = {
-  maxAgeMs: 10 * 60_000,
-  cooldownMs: 5_000,
-  timeoutMs: 5_000,
-  maxStaleMs: 24 * 60 * 60_000,
+  maxAgeMs: KEY_SET_POLICY_BOUNDS.maxAgeMs.default,
+  cooldownMs: KEY_SET_POLICY_BOUNDS.cooldownMs.default,
+  timeoutMs: KEY_SET_POLICY_BOUNDS.timeoutMs.default,
+  maxStaleMs: KEY_SET_POLICY_BOUNDS.maxStaleMs.default,
 };
 
 /** Failed refreshes back off exponentially from the cooldown up to this bound. */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ConfigurationError } from "./configuration-error.ts";
-import { parseEnv, urlVar } from "./env-schema.ts";
+import { parseEnv, urlVar } from "./parse-env.ts";
 
 /**
  * Where the authorization server lives and which `iss` values it may send.

@@ -1,19 +1,16 @@
 /**
  * CLI entry point of the local issuer. NOT FOR PRODUCTION.
- * Configuration comes from the environment (and `.env` files); see README.md.
+ * Configuration comes from the environment (and the repository's `.env`); see README.md.
  */
-import { parseIssuerEnv } from "./issuer-env.ts";
-import { loadEnvFiles } from "./load-env-files.ts";
+import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
+import { issuerConfigFromEnv } from "./issuer-env.ts";
 import { startIssuerServer } from "./local-issuer.ts";
 import { startupBanner } from "./startup-banner.ts";
 
-loadEnvFiles();
-const env = parseIssuerEnv(process.env);
-if (!env.ok) {
-  console.error(env.message);
-  process.exit(1);
-}
-const { config } = env;
+const config = exitOnConfigurationError("issuer", () => {
+  loadDotEnv();
+  return issuerConfigFromEnv(process.env);
+});
 
 try {
   const issuer = await startIssuerServer(

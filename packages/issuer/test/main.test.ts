@@ -46,7 +46,7 @@ it("exits 1 with one line naming ISSUER_PORT when it is not a port", async () =>
   expect(await main.exited).toBe(1);
   const { stderr } = main.output();
   expect(stderr.trim()).toBe(
-    "Invalid ISSUER_PORT: expected an integer port from 0 to 65535 (default 9000)",
+    "issuer: configuration error: ISSUER_PORT: expected a TCP port (default 9000), from 0 to 65535",
   );
 });
 

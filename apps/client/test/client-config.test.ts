@@ -1,11 +1,9 @@
+import { createClientCredentialsTokenSource } from "@repo/auth/client";
+import { ConfigurationError } from "@repo/env";
 import { startLocalIssuer } from "@repo/issuer";
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
-import {
-  ConfigurationError,
-  clientCredentialsOptionsFromEnv,
-  createClientCredentialsTokenSource,
-} from "../src/client.ts";
+import { clientCredentialsOptionsFromEnv } from "../src/client-config.ts";
 
 const SECRET = "s3cr3t-value-that-must-not-leak";
 const base = {

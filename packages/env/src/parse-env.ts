@@ -45,11 +45,37 @@ function descriptionOf(schema: z.ZodType | undefined): string | undefined {
   return undefined;
 }
 
-/** An integer within bounds, from a decimal string. */
-export function intVar(description: string, min: number, max: number) {
-  return z.coerce
-    .number()
-    .refine((n) => Number.isInteger(n) && n >= min && n <= max)
+/** Inclusive bounds of an integer setting, and its default; written once, beside the option. */
+export interface IntBounds {
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * An integer within bounds, from a decimal string. The description says what it is ("milliseconds")
+ * and the bounds are appended, so the message a user sees always matches the check.
+ */
+export function intVar(unit: string, bounds: IntBounds) {
+  const { min, max } = bounds;
+  return z
+    .string()
+    .regex(/^-?\d+$/)
+    .transform(Number)
+    .refine((n) => Number.isSafeInteger(n) && n >= min && n <= max)
+    .describe(`${unit}, from ${min} to ${max}`);
+}
+
+/** A comma-separated list of at least one non-empty item. */
+export function listVar(description: string) {
+  return z
+    .string()
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== ""),
+    )
+    .refine((v) => v.length > 0)
     .describe(description);
 }
 

@@ -1,0 +1,10 @@
+/**
+ * @repo/env: the one way every app, script and benchmark reads its configuration: `.env` from the
+ * repository root (or DOTENV_PATH), variables validated with zod, and one line naming the variable
+ * when one is missing or malformed.
+ */
+export { ConfigurationError } from "./configuration-error.ts";
+export { exitOnConfigurationError } from "./exit-on-configuration-error.ts";
+export { type LoadDotEnvOptions, loadDotEnv, workspaceRoot } from "./load-dot-env.ts";
+export { boolVar, type IntBounds, intVar, listVar, parseEnv, urlVar } from "./parse-env.ts";
+export { type Tenant, tenantFromEnv } from "./tenant.ts";

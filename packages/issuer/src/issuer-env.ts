@@ -1,0 +1,86 @@
+import { boolVar, intVar, parseEnv, urlVar } from "@repo/env";
+import { z } from "zod";
+import { DEFAULT_AUDIENCE, DEFAULT_CLIENTS, DEFAULT_TOKEN_LIFETIME_SECONDS } from "./defaults.ts";
+import type { IssuerClient } from "./local-issuer-types.ts";
+
+export interface IssuerConfig {
+  port: number;
+  host: string;
+  /** Undefined only with port 0, where the issuer defaults to the URL it actually binds. */
+  issuer: string | undefined;
+  audiences: string[];
+  clients: IssuerClient[];
+  tokenLifetimeSeconds: number;
+  admin: boolean;
+}
+
+const clientsSchema = z
+  .array(
+    z.object({
+      clientId: z.string().min(1),
+      clientSecret: z.string().min(1),
+      scopes: z.array(z.string().min(1)),
+    }),
+  )
+  .min(1)
+  .refine((clients) => new Set(clients.map((c) => c.clientId)).size === clients.length);
+
+// Descriptions are printed when a value does not parse; values are never echoed, because
+// ISSUER_CLIENTS holds secrets.
+const issuerEnvShape = {
+  ISSUER_PORT: intVar("a TCP port (default 9000)", { min: 0, max: 65_535 }).default(9000),
+  ISSUER_HOST: z
+    .string()
+    .regex(/^[^\s/]+$/)
+    .describe("a host name or IP address to listen on (default 127.0.0.1)")
+    .default("127.0.0.1"),
+  ISSUER_URL: urlVar(
+    "an http(s) URL used verbatim as the iss claim (default http://localhost:$ISSUER_PORT)",
+  ).optional(),
+  AUTHACTION_AUDIENCE: z
+    .string()
+    .transform((list) => list.split(",").map((audience) => audience.trim()))
+    .pipe(z.array(z.string().min(1)))
+    .describe("a comma-separated list of audiences (default https://api.example.com)")
+    .optional(),
+  ISSUER_CLIENTS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(clientsSchema)
+    .describe(
+      'a JSON array of {"clientId","clientSecret","scopes":[...]} with unique clientIds (default: the demo clients)',
+    )
+    .optional(),
+  ISSUER_TOKEN_LIFETIME_SECONDS: intVar("whole seconds (default 86400)", {
+    min: 1,
+    max: 31_536_000,
+  }).default(DEFAULT_TOKEN_LIFETIME_SECONDS),
+  ISSUER_ADMIN: boolVar("true or false (default false)").default(false),
+};
+
+/**
+ * The issuer's configuration from the environment (README lists every variable).
+ * @throws ConfigurationError naming the first malformed variable, never echoing its value.
+ */
+export function issuerConfigFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): IssuerConfig {
+  const vars = parseEnv(issuerEnvShape, env);
+  const port = vars.ISSUER_PORT;
+  return {
+    port,
+    host: vars.ISSUER_HOST,
+    issuer: vars.ISSUER_URL ?? (port === 0 ? undefined : `http://localhost:${port}`),
+    audiences: vars.AUTHACTION_AUDIENCE ?? [DEFAULT_AUDIENCE],
+    clients: vars.ISSUER_CLIENTS ?? DEFAULT_CLIENTS,
+    tokenLifetimeSeconds: vars.ISSUER_TOKEN_LIFETIME_SECONDS,
+    admin: vars.ISSUER_ADMIN,
+  };
+}
