@@ -5,7 +5,15 @@ import {
   KEY_SET_POLICY_BOUNDS,
   VERIFIER_BOUNDS,
 } from "@repo/auth/server";
-import { boolVar, intVar, listVar, parseEnv, tenantFromEnv, urlVar } from "@repo/env";
+import {
+  boolVar,
+  ConfigurationError,
+  intVar,
+  listVar,
+  parseEnv,
+  tenantFromEnv,
+  urlVar,
+} from "@repo/env";
 import type { LevelWithSilent } from "pino";
 import { z } from "zod";
 
@@ -18,6 +26,8 @@ export interface ApiConfig {
   readonly warmKeySet: boolean;
   readonly maxBodyBytes: number;
   readonly verifier: AccessTokenVerifierOptions;
+  /** The metrics listener; undefined (METRICS_PORT unset) means no metrics at all. */
+  readonly metrics: { readonly port: number; readonly host: string | undefined } | undefined;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -26,6 +36,8 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 export const API_BOUNDS = {
   port: { min: 0, max: 65_535, default: 3000 },
   maxBodyBytes: { min: 1024, max: 10_485_760, default: 65_536 },
+  /** No default: metrics are off unless a port is given. */
+  metricsPort: { min: 0, max: 65_535 },
 } as const;
 
 const apiEnvShape = {
@@ -43,6 +55,12 @@ const apiEnvShape = {
   API_MAX_BODY_BYTES: intVar("bytes", API_BOUNDS.maxBodyBytes).default(
     API_BOUNDS.maxBodyBytes.default,
   ),
+  METRICS_PORT: intVar("a TCP port for /metrics", API_BOUNDS.metricsPort).optional(),
+  METRICS_HOST: z
+    .string()
+    .min(1)
+    .describe("an interface address for /metrics, e.g. 127.0.0.1 or 0.0.0.0")
+    .optional(),
 };
 
 const { clockToleranceSeconds, maxTokenLength, cacheMaxEntries } = VERIFIER_BOUNDS;
@@ -117,7 +135,21 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
     warmKeySet: e.AUTHACTION_JWKS_WARM,
     maxBodyBytes: e.API_MAX_BODY_BYTES,
     verifier,
+    metrics: metricsListener(e.METRICS_PORT, e.METRICS_HOST, e.PORT),
   };
+}
+
+/** Off unless METRICS_PORT is set; never the api's own port (one of the two could not listen). */
+function metricsListener(
+  port: number | undefined,
+  host: string | undefined,
+  apiPort: number,
+): ApiConfig["metrics"] {
+  if (port === undefined) return undefined;
+  if (port !== 0 && port === apiPort) {
+    throw new ConfigurationError("METRICS_PORT", "expected a port other than PORT's");
+  }
+  return { port, host };
 }
 
 function withoutUndefined<T extends Record<string, unknown>>(object: T): Partial<T> {

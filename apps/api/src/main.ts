@@ -25,9 +25,10 @@ api = await startApi({
   host: config.host,
   warmKeySet: config.warmKeySet,
   maxBodyBytes: config.maxBodyBytes,
+  metrics: config.metrics,
 });
 const { issuers, audiences, jwksUri } = api.verifier.options;
 log.info(
-  { event: "listening", url: api.url, issuers, audiences, jwksUri },
+  { event: "listening", url: api.url, metricsUrl: api.metricsUrl, issuers, audiences, jwksUri },
   `api listening on ${api.url}`,
 );

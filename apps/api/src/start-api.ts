@@ -7,6 +7,8 @@ import {
 } from "@repo/auth/server";
 import { createApiServer } from "./http/api-server.ts";
 import type { Logger } from "./logger.ts";
+import { createApiMetrics } from "./metrics/api-metrics.ts";
+import { type RunningMetricsServer, startMetricsServer } from "./metrics/metrics-server.ts";
 
 export interface StartApiOptions {
   /** Verifier options (a verifier is built from them), or a verifier to share. */
@@ -22,6 +24,12 @@ export interface StartApiOptions {
   readonly maxBodyBytes?: number;
   /** Serve plain GET queries on the fast path (see http/fast-query-handler.ts). Default true. */
   readonly fastPath?: boolean;
+  /**
+   * Prometheus metrics on a listener of their own (GET /metrics); default: none. Key set fetches
+   * are counted only for a verifier built here from options (a shared verifier's events go to
+   * whatever `onKeySetEvent` it was created with).
+   */
+  readonly metrics?: { readonly port: number; readonly host?: string | undefined };
 }
 
 export interface RunningApi {
@@ -29,6 +37,8 @@ export interface RunningApi {
   readonly url: string;
   readonly port: number;
   readonly verifier: AccessTokenVerifier;
+  /** Where /metrics is served, e.g. http://127.0.0.1:9464/metrics; undefined when metrics are off. */
+  readonly metricsUrl: string | undefined;
   /** Stop accepting connections and wait for in-flight requests (idle keep-alives are closed). */
   close(): Promise<void>;
 }
@@ -36,10 +46,20 @@ export interface RunningApi {
 /** Start the api's HTTP server and resolve once it listens. */
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { log } = options;
+  const metrics = options.metrics === undefined ? undefined : createApiMetrics();
+  const logEvent = logKeySetEvent(log);
+  const onKeySetEvent: (event: KeySetEvent) => void =
+    metrics === undefined
+      ? logEvent
+      : (event) => {
+          logEvent(event);
+          metrics.onKeySetEvent(event);
+        };
   const verifier =
     "verify" in options.verifier
       ? options.verifier
-      : createAccessTokenVerifier({ onKeySetEvent: logKeySetEvent(log), ...options.verifier });
+      : createAccessTokenVerifier({ onKeySetEvent, ...options.verifier });
+  metrics?.observeVerifier(verifier);
   if (options.warmKeySet === true) {
     const loaded = await verifier.keySet.warm();
     if (!loaded)
@@ -53,14 +73,26 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     log,
     maxBodyBytes: options.maxBodyBytes ?? 65_536,
     fastPath: options.fastPath ?? true,
+    onAuthRefused: metrics?.onAuthRefused,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host, () => {
-      server.off("error", reject);
-      resolve();
+  // First in line, so that it sees every request before the api's handler answers it.
+  if (metrics !== undefined) server.prependListener("request", metrics.observeRequest);
+  let metricsServer: RunningMetricsServer | undefined;
+  if (metrics !== undefined && options.metrics !== undefined) {
+    metricsServer = await startMetricsServer({ registry: metrics.registry, ...options.metrics });
+  }
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, options.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await metricsServer?.close();
+    throw error;
+  }
   const { port, address, family } = server.address() as AddressInfo;
   const host =
     family === "IPv6"
@@ -75,13 +107,16 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     url: `http://${host}:${port}`,
     port,
     verifier,
+    metricsUrl: metricsServer?.url,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
         // Requests still running after a grace period are cut rather than holding the process.
         setTimeout(() => server.closeAllConnections(), 5_000).unref();
-      });
+      })
+        // Metrics go on being served while the api drains, then stop.
+        .then(() => metricsServer?.close());
       return closing;
     },
   };

@@ -16,7 +16,11 @@ export {
 } from "./key-set/remote-key-set.ts";
 export type { IgnoredKey } from "./key-set/usable-keys.ts";
 export { missingScopes, scopesFromClaims } from "./scopes.ts";
-export { type AccessTokenVerifier, createAccessTokenVerifier } from "./verifier.ts";
+export {
+  type AccessTokenVerifier,
+  createAccessTokenVerifier,
+  type VerifierStats,
+} from "./verifier.ts";
 export {
   type AccessTokenVerifierOptions,
   ASYMMETRIC_ALGORITHMS,

@@ -23,6 +23,20 @@ export interface AccessTokenVerifier {
   readonly keySet: RemoteKeySet;
   /** The options in force, after defaults. */
   readonly options: ResolvedVerifierOptions;
+  /** Counters of the verified-token cache since creation (read by metrics collectors). */
+  stats(): VerifierStats;
+}
+
+/** What the verified-token cache has done since the verifier was created. */
+export interface VerifierStats {
+  /** Tokens served from the cache without a signature check. */
+  readonly cacheHits: number;
+  /** Lookups that found no usable entry (absent, expired, or its key no longer current). */
+  readonly cacheMisses: number;
+  /** Entries held now. */
+  readonly cacheSize: number;
+  /** The cache's bound; 0 when it is off (then hits and misses stay 0). */
+  readonly cacheMaxEntries: number;
 }
 
 interface Verified {
@@ -44,6 +58,8 @@ export function createAccessTokenVerifier(
     resolved.cacheMaxEntries > 0
       ? new VerifiedTokenCache(resolved.cacheMaxEntries, keySet)
       : undefined;
+  let cacheHits = 0;
+  let cacheMisses = 0;
   // Concurrent requests carrying the same new token share one verification.
   const inflight = new Map<string, Promise<Verified>>();
   const verifyOptions = {
@@ -117,8 +133,14 @@ export function createAccessTokenVerifier(
     if (jwt.length > resolved.maxTokenLength) {
       throw new AuthError("token_too_large", "Token is too large");
     }
-    const hit = cache?.get(jwt);
-    if (hit !== undefined) return hit;
+    if (cache !== undefined) {
+      const hit = cache.get(jwt);
+      if (hit !== undefined) {
+        cacheHits += 1;
+        return hit;
+      }
+      cacheMisses += 1;
+    }
     let pending = inflight.get(jwt);
     if (pending === undefined) {
       pending = verifyUncached(jwt).finally(() => inflight.delete(jwt));
@@ -129,7 +151,13 @@ export function createAccessTokenVerifier(
     return token;
   }
 
-  return { verify, keySet, options: resolved };
+  const stats = (): VerifierStats => ({
+    cacheHits,
+    cacheMisses,
+    cacheSize: cache?.size ?? 0,
+    cacheMaxEntries: resolved.cacheMaxEntries,
+  });
+  return { verify, keySet, options: resolved, stats };
 }
 
 /** A claim failed after the signature verified: sub and client_id are then safe to log. */

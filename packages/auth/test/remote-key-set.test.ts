@@ -72,6 +72,19 @@ describe("key set: fetching and sharing", () => {
     expect(events.at(-1)).toMatchObject({ type: "key_set_refreshed", trigger: "unknown_kid" });
   });
 
+  it("tells how long each fetch took, successful or failed, on its event", async () => {
+    const verifier = verifierWith({ cooldownMs: 1 });
+    await verifier.keySet.warm();
+    issuer.setJwksMode("error");
+    await verifier.keySet.warm();
+    issuer.setJwksMode("ok");
+    expect(events.map((e) => e.type)).toEqual(["key_set_refreshed", "key_set_refresh_failed"]);
+    for (const event of events) {
+      expect(Number.isFinite(event.durationMs)).toBe(true);
+      expect(event.durationMs).toBeGreaterThanOrEqual(0);
+    }
+  });
+
   it("refuses an unknown kid without refetching inside the cooldown, then accepts it after", async () => {
     const verifier = verifierWith({ cooldownMs: 2_000 });
     // The cooldown is generous: generating an RSA key can take a while on a loaded machine.

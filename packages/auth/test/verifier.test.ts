@@ -253,3 +253,53 @@ describe("verifier: options are validated at creation", () => {
     );
   });
 });
+
+describe("verifier: cache statistics", () => {
+  it("counts a first verification as a miss, a repeat as a hit, and holds one entry", async () => {
+    const verifier = verifierFor();
+    expect(verifier.stats()).toEqual({
+      cacheHits: 0,
+      cacheMisses: 0,
+      cacheSize: 0,
+      cacheMaxEntries: 10_000,
+    });
+    const jwt = await issuer.signToken();
+    await verifier.verify(jwt);
+    await verifier.verify(jwt);
+    await verifier.verify(jwt);
+    expect(verifier.stats()).toEqual({
+      cacheHits: 2,
+      cacheMisses: 1,
+      cacheSize: 1,
+      cacheMaxEntries: 10_000,
+    });
+  });
+
+  it("counts a refused token as a miss and caches nothing for it", async () => {
+    const verifier = verifierFor();
+    const expired = await issuer.signToken({ claims: { exp: now() - 3600 } });
+    await refusal(verifier.verify(expired));
+    await refusal(verifier.verify(expired));
+    expect(verifier.stats()).toMatchObject({ cacheHits: 0, cacheMisses: 2, cacheSize: 0 });
+  });
+
+  it("does not count tokens refused before the cache is consulted", async () => {
+    const verifier = verifierFor({ maxTokenLength: 256 });
+    await refusal(verifier.verify(""));
+    await refusal(verifier.verify("a".repeat(300)));
+    expect(verifier.stats()).toMatchObject({ cacheHits: 0, cacheMisses: 0 });
+  });
+
+  it("reports zeros and a bound of 0 when the cache is off", async () => {
+    const verifier = verifierFor({ cache: false });
+    const jwt = await issuer.signToken();
+    await verifier.verify(jwt);
+    await verifier.verify(jwt);
+    expect(verifier.stats()).toEqual({
+      cacheHits: 0,
+      cacheMisses: 0,
+      cacheSize: 0,
+      cacheMaxEntries: 0,
+    });
+  });
+});

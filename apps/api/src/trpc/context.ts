@@ -1,4 +1,4 @@
-import type { AccessToken, AccessTokenVerifier } from "@repo/auth/server";
+import type { AccessToken, AccessTokenVerifier, AuthErrorCode } from "@repo/auth/server";
 import type { Logger } from "../logger.ts";
 
 /**
@@ -13,11 +13,14 @@ export interface Context {
   readonly auth: AccessToken | null;
   readonly verifier: AccessTokenVerifier;
   readonly log: Logger;
+  /** Told the reason of every refusal (metrics); absent when nothing observes. */
+  readonly onAuthRefused?: ((reason: AuthErrorCode) => void) | undefined;
 }
 
 export interface ContextDeps {
   readonly verifier: AccessTokenVerifier;
   readonly log: Logger;
+  readonly onAuthRefused?: ((reason: AuthErrorCode) => void) | undefined;
 }
 
 /** Build a context from a request's Authorization header(s). */
@@ -25,5 +28,6 @@ export function createContext(
   deps: ContextDeps,
   authorization: string | readonly string[] | undefined,
 ): Context {
-  return { authorization, auth: null, verifier: deps.verifier, log: deps.log };
+  const { verifier, log, onAuthRefused } = deps;
+  return { authorization, auth: null, verifier, log, onAuthRefused };
 }

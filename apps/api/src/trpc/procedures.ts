@@ -75,5 +75,6 @@ function refuse(ctx: Context, path: string, error: unknown): TRPCError {
     },
     "request refused",
   );
+  ctx.onAuthRefused?.(error.code);
   return authErrorToTRPCError(error);
 }

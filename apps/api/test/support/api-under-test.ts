@@ -10,6 +10,8 @@ import { apiConfigFromEnv, startApi } from "../../src/index.ts";
  */
 export interface ApiUnderTest {
   readonly url: string;
+  /** Where /metrics is served, when METRICS_PORT is set. */
+  readonly metricsUrl: string | undefined;
   /** Every log line so far, parsed. */
   logs(): Array<Record<string, unknown>>;
   /** Every log line so far, as written. */
@@ -49,10 +51,12 @@ export async function startApiFromEnv(env: Record<string, string>): Promise<ApiU
     log: pino({ level: "debug" }, sink),
     host: "127.0.0.1",
     maxBodyBytes: config.maxBodyBytes,
+    metrics: config.metrics,
   });
   const logs = () => parseLines(chunks.join(""));
   return {
     url: api.url,
+    metricsUrl: api.metricsUrl,
     logs,
     rawLogs: () => chunks.join(""),
     waitForLogs: (predicate) => waitFor(() => predicate(logs())),
@@ -87,14 +91,14 @@ export async function spawnApi(env: Record<string, string>): Promise<ApiUnderTes
     stderr += data;
   });
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
+  const announced = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`api did not start: ${stderr}`)), 15_000);
     const onData = () => {
       const listening = parseLines(stdout).find((line) => line.event === "listening");
       if (typeof listening?.url === "string") {
         clearTimeout(timer);
         child.stdout?.off("data", onData);
-        resolve(listening.url);
+        resolve(listening);
       }
     };
     child.stdout?.on("data", onData);
@@ -103,7 +107,8 @@ export async function spawnApi(env: Record<string, string>): Promise<ApiUnderTes
   const logs = () => parseLines(stdout);
   let closing: Promise<void> | undefined;
   return {
-    url,
+    url: announced.url as string,
+    metricsUrl: typeof announced.metricsUrl === "string" ? announced.metricsUrl : undefined,
     logs,
     rawLogs: () => stdout,
     waitForLogs: (predicate) => waitFor(() => predicate(logs())),

@@ -44,6 +44,8 @@ export type KeySetEvent =
       readonly added: readonly string[];
       readonly removed: readonly string[];
       readonly ignored: readonly IgnoredKey[];
+      /** How long the fetch took, from its start to the new set in place (for metrics). */
+      readonly durationMs: number;
     }
   | {
       readonly type: "key_set_refresh_failed";
@@ -53,6 +55,8 @@ export type KeySetEvent =
       readonly nextAttemptInMs: number;
       /** True when requests go on being served from the last good set. */
       readonly servingLastGoodSet: boolean;
+      /** How long the failed attempt took, timeouts included (for metrics). */
+      readonly durationMs: number;
     };
 
 export interface KeySetStatus {
@@ -286,6 +290,7 @@ export class RemoteKeySet {
       added: kids.filter((kid) => !before.has(kid)),
       removed: [...before].filter((kid) => !fingerprints.has(kid)),
       ignored,
+      durationMs: Date.now() - startedAt,
     });
   }
 
@@ -338,6 +343,7 @@ export class RemoteKeySet {
       consecutiveFailures: this.#failures,
       nextAttemptInMs: Math.max(0, Math.round(this.#nextAttemptAt - Date.now())),
       servingLastGoodSet: this.#usable(Date.now()) !== undefined,
+      durationMs: Date.now() - startedAt,
     });
   }
 }
