@@ -26,9 +26,9 @@ const ECHOES: Record<string, string> = {
 };
 
 describe("sanitizeServerText", () => {
-  it("keeps printable ASCII, collapses whitespace, removes escape sequences, marks the rest", () => {
-    expect(sanitizeServerText("Client\r\n\tauthentication  failed")).toBe(
-      "Client authentication failed",
+  it("keeps printable ASCII and spaces, makes line breaks a space, removes escape sequences, marks the rest", () => {
+    expect(sanitizeServerText("Client\r\n\tauthentication  failed\n")).toBe(
+      "Client authentication  failed",
     );
     expect(sanitizeServerText("\u001b[2J\u001b]0;title\u0007gr\u00fc\u00df\u0000\u009b")).toBe(
       "gr????",

@@ -3,9 +3,10 @@ import { redactSecrets, secretSpellings } from "./redact-secrets.ts";
 
 /**
  * Make text chosen by a remote server (or built from it) safe to print or log:
- * - ANSI/VT escape sequences removed, whitespace (CR and LF included) collapsed to one space,
- *   every other character outside printable ASCII shown as `?` (the charset RFC 6749 §5.2
- *   allows for `error_description`), so a terminal cannot be driven and no line can be forged;
+ * - ANSI/VT escape sequences removed, each run of other whitespace (CR, LF, tabs) made one
+ *   space (spaces are kept, so aligned output stays aligned), every other character outside
+ *   printable ASCII shown as `?` (the charset RFC 6749 §5.2 allows for `error_description`), so
+ *   a terminal cannot be driven and no line can be forged;
  * - each of `secrets` replaced by `[redacted]` in every encoding a server may echo it in
  *   (verbatim, JSON-escaped, percent- and form-encoded, base64 as in HTTP Basic), and the
  *   `user:password@` of every URL dropped;
@@ -27,7 +28,7 @@ export function sanitizeServerText(
 
 function printableAscii(text: string): string {
   return stripVTControlCharacters(text)
-    .replace(/\s+/g, " ")
+    .replace(/[^\S ]+/g, " ")
     .replace(/[^\x20-\x7e]/g, "?")
     .trim();
 }
