@@ -1,3 +1,6 @@
+import { boolVar, intVar, listVar, numberVar, parseEnv } from "@repo/env";
+import { z } from "zod";
+
 /** How long and how hard the benchmark runs; every knob comes from the environment. */
 export interface BenchConfig {
   /** Concurrent connections per load measurement. BENCH_CONNECTIONS, default 50. */
@@ -19,42 +22,120 @@ export interface BenchConfig {
   readonly quick: boolean;
 }
 
+/** Bounds of every knob, written once; the environment variables reuse them. */
+export const BENCH_BOUNDS = {
+  connections: { min: 1, max: 1000 },
+  durationS: { min: 0.1, max: 600 },
+  warmupS: { min: 0, max: 60 },
+  rounds: { min: 1, max: 20 },
+  verifierDurationS: { min: 0.1, max: 60 },
+  memoryTokens: { min: 1, max: 1_000_000 },
+  profileS: { min: 0, max: 120 },
+  profileTop: { min: 1, max: 200 },
+} as const;
+
+/** Defaults of a full run and of a quick one (BENCH_QUICK); connections are the same for both. */
+export const BENCH_DEFAULTS = {
+  full: {
+    durationS: 5,
+    warmupS: 1,
+    rounds: 3,
+    verifierDurationS: 3,
+    memoryTokens: 100_000,
+    profileS: 5,
+  },
+  quick: {
+    durationS: 1,
+    warmupS: 0.5,
+    rounds: 1,
+    verifierDurationS: 0.5,
+    memoryTokens: 20_000,
+    profileS: 1,
+  },
+  connections: 50,
+} as const;
+
+const benchEnvShape = {
+  BENCH_QUICK: boolVar("true or false: shrink every default to a smoke run").default(false),
+  BENCH_CONNECTIONS: intVar("concurrent connections", BENCH_BOUNDS.connections).default(
+    BENCH_DEFAULTS.connections,
+  ),
+  BENCH_DURATION_S: numberVar("seconds per load measurement", BENCH_BOUNDS.durationS).optional(),
+  BENCH_WARMUP_S: numberVar("seconds of warm-up per measurement", BENCH_BOUNDS.warmupS).optional(),
+  BENCH_ROUNDS: intVar("rounds", BENCH_BOUNDS.rounds).optional(),
+  BENCH_VERIFIER_DURATION_S: numberVar(
+    "seconds per verifier measurement",
+    BENCH_BOUNDS.verifierDurationS,
+  ).optional(),
+  BENCH_MEMORY_TOKENS: intVar("distinct tokens", BENCH_BOUNDS.memoryTokens).optional(),
+  BENCH_PROFILE_S: numberVar(
+    "seconds of profiled load, 0 to skip",
+    BENCH_BOUNDS.profileS,
+  ).optional(),
+  BENCH_DOCS_DIR: z.string().describe("a folder for benchmarks.md and its chart").optional(),
+};
+
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Read the configuration; BENCH_QUICK=1 shrinks every default to a smoke test. */
+/**
+ * Read the configuration; BENCH_QUICK=true (or 1) shrinks every default to a smoke test.
+ * @throws ConfigurationError naming the first malformed variable and its bounds.
+ */
 export function benchConfigFromEnv(env: Env, defaultDocsDir: string): BenchConfig {
-  const quick = env.BENCH_QUICK === "1" || env.BENCH_QUICK === "true";
+  const vars = parseEnv(benchEnvShape, env);
+  const defaults = vars.BENCH_QUICK ? BENCH_DEFAULTS.quick : BENCH_DEFAULTS.full;
   return {
-    quick,
-    connections: positive(env, "BENCH_CONNECTIONS", 50, { integer: true, max: 1000 }),
-    durationS: positive(env, "BENCH_DURATION_S", quick ? 1 : 5, { max: 600 }),
-    warmupS: positive(env, "BENCH_WARMUP_S", quick ? 0.5 : 1, { max: 60, allowZero: true }),
-    rounds: positive(env, "BENCH_ROUNDS", quick ? 1 : 3, { integer: true, max: 20 }),
-    verifierDurationS: positive(env, "BENCH_VERIFIER_DURATION_S", quick ? 0.5 : 3, { max: 60 }),
-    memoryTokens: positive(env, "BENCH_MEMORY_TOKENS", quick ? 20_000 : 100_000, {
-      integer: true,
-      max: 1_000_000,
-    }),
-    profileS: positive(env, "BENCH_PROFILE_S", quick ? 1 : 5, { max: 120, allowZero: true }),
-    docsDir: env.BENCH_DOCS_DIR ?? defaultDocsDir,
+    quick: vars.BENCH_QUICK,
+    connections: vars.BENCH_CONNECTIONS,
+    durationS: vars.BENCH_DURATION_S ?? defaults.durationS,
+    warmupS: vars.BENCH_WARMUP_S ?? defaults.warmupS,
+    rounds: vars.BENCH_ROUNDS ?? defaults.rounds,
+    verifierDurationS: vars.BENCH_VERIFIER_DURATION_S ?? defaults.verifierDurationS,
+    memoryTokens: vars.BENCH_MEMORY_TOKENS ?? defaults.memoryTokens,
+    profileS: vars.BENCH_PROFILE_S ?? defaults.profileS,
+    docsDir: vars.BENCH_DOCS_DIR ?? defaultDocsDir,
   };
 }
 
-function positive(
-  env: Env,
-  name: string,
-  fallback: number,
-  rules: { integer?: boolean; max: number; allowZero?: boolean },
-): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
-  const okInteger = rules.integer !== true || Number.isInteger(value);
-  const okRange = rules.allowZero === true ? value >= 0 : value > 0;
-  if (!Number.isFinite(value) || !okInteger || !okRange || value > rules.max) {
-    throw new RangeError(
-      `${name} must be a ${rules.integer === true ? "whole " : ""}number ${rules.allowZero === true ? "from 0" : "above 0"} up to ${rules.max}, got "${raw}"`,
-    );
-  }
-  return value;
+/** What `pnpm --filter @repo/bench cpu-profile` runs. */
+export interface ProfileConfig {
+  /** BENCH_PROFILE_ROUTES, comma-separated; default /trpc/public,/trpc/protected. */
+  readonly routes: readonly string[];
+  /** Seconds of profiled load per route. BENCH_PROFILE_S, default 10. */
+  readonly seconds: number;
+  /** BENCH_CONNECTIONS, default 50. */
+  readonly connections: number;
+  /** Functions listed by self time. BENCH_PROFILE_TOP, default 15. */
+  readonly top: number;
+}
+
+/**
+ * The CPU profile run's configuration. `knownRoutes` are the routes it can load.
+ * @throws ConfigurationError naming the first malformed variable.
+ */
+export function profileConfigFromEnv(env: Env, knownRoutes: readonly string[]): ProfileConfig {
+  const known = `routes among ${knownRoutes.join(", ")}`;
+  const vars = parseEnv(
+    {
+      BENCH_PROFILE_ROUTES: listVar(known)
+        .refine((routes) => routes.every((route) => knownRoutes.includes(route)))
+        .describe(known)
+        .default(["/trpc/public", "/trpc/protected"]),
+      BENCH_PROFILE_S: numberVar("seconds of profiled load per route", {
+        ...BENCH_BOUNDS.profileS,
+        min: 0.1,
+      }).default(10),
+      BENCH_CONNECTIONS: intVar("concurrent connections", BENCH_BOUNDS.connections).default(
+        BENCH_DEFAULTS.connections,
+      ),
+      BENCH_PROFILE_TOP: intVar("functions to list", BENCH_BOUNDS.profileTop).default(15),
+    },
+    env,
+  );
+  return {
+    routes: vars.BENCH_PROFILE_ROUTES,
+    seconds: vars.BENCH_PROFILE_S,
+    connections: vars.BENCH_CONNECTIONS,
+    top: vars.BENCH_PROFILE_TOP,
+  };
 }

@@ -10,6 +10,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAccessTokenVerifier } from "@repo/auth/server";
+import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
 import { benchConfigFromEnv } from "./bench-config.ts";
 import { startBenchIssuer } from "./bench-issuer.ts";
 import type { BenchReport } from "./bench-report.ts";
@@ -35,7 +36,10 @@ const VERIFIER_TOKENS = 5_000;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  const config = benchConfigFromEnv(process.env, REPO_DOCS);
+  const config = exitOnConfigurationError("bench", () => {
+    loadDotEnv();
+    return benchConfigFromEnv(process.env, REPO_DOCS);
+  });
   const started = performance.now();
   const machine = machineInfo();
   const loadAtStart = loadavg()[0] ?? 0;

@@ -11,14 +11,30 @@ export interface ClientConfig {
   readonly credentials: ClientCredentialsOptions;
 }
 
+/**
+ * An absolute http(s) URL without `user:password@`: fetch refuses URLs with credentials, and
+ * URLs are printed in messages (RFC 3986 §3.2.1 deprecates credentials in them). Refused at
+ * start, so no password ever reaches an output line; the value is never echoed.
+ */
+function urlWithoutCredentialsVar(expected: string) {
+  const description = `${expected}, without user:password@`;
+  return urlVar(description)
+    .refine((value) => {
+      // zod runs this check even when urlVar's has failed.
+      const url = URL.canParse(value) ? new URL(value) : undefined;
+      return url === undefined || (url.username === "" && url.password === "");
+    })
+    .describe(description);
+}
+
 const clientEnvShape = {
-  API_URL: urlVar("an absolute http(s) URL of the api, e.g. http://localhost:3000").default(
-    "http://localhost:3000",
-  ),
+  API_URL: urlWithoutCredentialsVar(
+    "an absolute http(s) URL of the api, e.g. http://localhost:3000",
+  ).default("http://localhost:3000"),
 };
 
 const clientCredentialsEnvShape = {
-  AUTHACTION_TOKEN_URL: urlVar(
+  AUTHACTION_TOKEN_URL: urlWithoutCredentialsVar(
     "an absolute http(s) URL of the token endpoint (default: {tenant}/oauth2/m2m/token)",
   ).optional(),
   AUTHACTION_CLIENT_ID: z.string().describe("the client ID of your machine-to-machine application"),

@@ -1,4 +1,4 @@
-import { isAuthError } from "@repo/auth/client";
+import { isAuthError, networkFailureReason, sanitizeServerText } from "@repo/auth/client";
 import { ConfigurationError } from "@repo/env";
 import { isTRPCClientError } from "@trpc/client";
 
@@ -20,7 +20,7 @@ const RFC6750_CODE_BY_STATUS: Record<number, string> = {
  * One line a user can act on, for any failure of a run: the variable to fix, the token
  * endpoint's OAuth error code, the URL that could not be reached, or the status and reason with
  * which the api refused the token. Never a stack trace, a secret or a token: AuthError messages
- * never hold them, and text from the api is reduced to printable ASCII.
+ * never hold them, and text from the api passes @repo/auth's sanitiser (printable ASCII only).
  */
 export function formatFailure(
   error: unknown,
@@ -40,7 +40,7 @@ export function formatFailure(
   if (status === undefined) {
     // Node's fetch fails with TypeError("fetch failed"), the socket error as its cause.
     return error.cause instanceof TypeError && error.cause.message === "fetch failed"
-      ? `API ${context.trpcUrl} unreachable: ${networkReason(error.cause)}`
+      ? `API ${context.trpcUrl} unreachable: ${printable(networkFailureReason(error.cause))}`
       : `API ${context.trpcUrl} did not answer like a tRPC api (${printable(error.message)}); check API_URL`;
   }
   if (data === undefined) {
@@ -94,26 +94,6 @@ function readResponse(
   return { status: response.status, challengeError: match?.[1] ? printable(match[1]) : undefined };
 }
 
-/** The system error code of a failed fetch (ECONNREFUSED, ENOTFOUND, ...), else its cause's message. */
-function networkReason(fetchError: TypeError): string {
-  let reason = fetchError.message;
-  for (let current: unknown = fetchError.cause, depth = 0; current && depth < 4; depth++) {
-    const { code, message, cause } = current as {
-      code?: unknown;
-      message?: unknown;
-      cause?: unknown;
-    };
-    if (typeof code === "string" && code !== "") return printable(code);
-    if (typeof message === "string" && message !== "") reason = message;
-    current = cause;
-  }
-  return printable(reason);
-}
-
-function printable(text: string, maxLength = 200): string {
-  const clean = text
-    .replace(/\s+/g, " ")
-    .replace(/[^\x20-\x7e]/g, "?")
-    .trim();
-  return clean.length <= maxLength ? clean : `${clean.slice(0, maxLength - 3)}...`;
+function printable(text: string): string {
+  return sanitizeServerText(text, 200);
 }

@@ -1,5 +1,6 @@
 import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
 import { clientConfigFromEnv } from "./client-config.ts";
+import { sanitizedOutput } from "./client-output.ts";
 import { formatFailure } from "./format-failure.ts";
 import { runClient } from "./run-client.ts";
 
@@ -8,10 +9,15 @@ const config = exitOnConfigurationError("client", () => {
   return clientConfigFromEnv(process.env);
 });
 
-const output = {
-  out: (line: string) => process.stdout.write(`${line}\n`),
-  err: (line: string) => process.stderr.write(`client: ${line}\n`),
-};
+// Every line printed goes through here: whatever a server sent is made printable and the secret
+// is redacted, whichever path produced the line.
+const output = sanitizedOutput(
+  {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`client: ${line}\n`),
+  },
+  [config.credentials.clientSecret],
+);
 
 try {
   process.exitCode = await runClient(config, output);

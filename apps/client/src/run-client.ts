@@ -1,13 +1,8 @@
-import { createClientCredentialsTokenSource } from "@repo/auth/client";
+import { createClientCredentialsTokenSource, sanitizeServerText } from "@repo/auth/client";
 import { createApiClient, trpcUrl } from "./api-client.ts";
 import type { ClientConfig } from "./client-config.ts";
+import type { ClientOutput } from "./client-output.ts";
 import { formatFailure, isScopeRefusal } from "./format-failure.ts";
-
-/** Where a run writes: results to `out`, the one line explaining a failure to `err`. */
-export interface ClientOutput {
-  out(line: string): void;
-  err(line: string): void;
-}
 
 const label = (name: string) => name.padEnd(9);
 
@@ -23,7 +18,13 @@ export async function runClient(config: ClientConfig, output: ClientOutput): Pro
   const tokenSource = createClientCredentialsTokenSource(config.credentials);
   try {
     const token = await tokenSource.getTokenInfo();
-    const scope = token.scope === undefined ? "" : `, scope "${token.scope}"`;
+    // The scope is the token endpoint's text: escape sequences or a line break in it must not
+    // forge a result line. Redacted here, before it is cut, so no prefix of an echoed secret is
+    // left.
+    const scope =
+      token.scope === undefined
+        ? ""
+        : `, scope "${sanitizeServerText(token.scope, 200, [config.credentials.clientSecret])}"`;
     output.out(`${label("token")} -> obtained, expires ${token.expiresAt.toISOString()}${scope}`);
   } catch (error) {
     output.err(formatFailure(error, context));

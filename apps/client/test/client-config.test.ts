@@ -3,7 +3,7 @@ import { ConfigurationError } from "@repo/env";
 import { startLocalIssuer } from "@repo/issuer";
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
-import { clientCredentialsOptionsFromEnv } from "../src/client-config.ts";
+import { clientConfigFromEnv, clientCredentialsOptionsFromEnv } from "../src/client-config.ts";
 
 const SECRET = "s3cr3t-value-that-must-not-leak";
 const base = {
@@ -72,6 +72,22 @@ describe("clientCredentialsOptionsFromEnv", () => {
     const error = configurationError({ ...base, ...overrides });
     expect(error.variable).toBe(variable);
     expect(error.message.startsWith(`${variable}: `)).toBe(true);
+  });
+
+  it.each([
+    ["API_URL", { API_URL: "http://alice:pa55word@127.0.0.1:3000" }],
+    ["AUTHACTION_TOKEN_URL", { AUTHACTION_TOKEN_URL: "https://alice:pa55word@auth.example.com/t" }],
+  ])("refuses %s with user:password@ without echoing it", (variable, overrides) => {
+    let error: unknown;
+    try {
+      clientConfigFromEnv({ ...base, ...overrides });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).variable).toBe(variable);
+    expect((error as Error).message).toMatch(/without user:password@/);
+    expect((error as Error).message).not.toMatch(/alice|pa55word/);
   });
 
   it("still checks a malformed AUTHACTION_DOMAIN when AUTHACTION_TOKEN_URL is set", () => {

@@ -52,7 +52,7 @@ describe("formatFailure", () => {
   it("makes text from the api printable", () => {
     const error = serverError(500, "INTERNAL_SERVER_ERROR", "boom\n\u001b[31mred");
     expect(formatFailure(error, context)).toBe(
-      "API http://127.0.0.1:3000/trpc answered 500 INTERNAL_SERVER_ERROR (boom ?[31mred)",
+      "API http://127.0.0.1:3000/trpc answered 500 INTERNAL_SERVER_ERROR (boom red)",
     );
   });
 

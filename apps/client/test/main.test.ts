@@ -1,32 +1,10 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createLogger, type RunningApi, startApi } from "@repo/api";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const appDir = fileURLToPath(new URL("..", import.meta.url));
-
-/** Run `node --import tsx src/main.ts` with exactly `env` (plus PATH), as a user would. */
-function runMain(env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: appDir,
-      // NODE_ENV=test keeps a developer's .env files out (loadDotEnv skips them).
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runMain } from "./support/run-main.ts";
 
 describe("main.ts", () => {
   it("names a missing variable in one line on stderr, exits non-zero, no stack trace", async () => {
@@ -42,6 +20,43 @@ describe("main.ts", () => {
     const { code, stderr } = await runMain({ API_URL: "localhost:3000" });
     expect(code).not.toBe(0);
     expect(stderr).toMatch(/^client: configuration error: API_URL: expected .+\n$/);
+  });
+
+  it("refuses an API_URL with user:password@ in one line that does not print them", async () => {
+    const { code, stdout, stderr } = await runMain({
+      API_URL: "http://alice:pa55word@127.0.0.1:9",
+      AUTHACTION_ISSUER: "http://127.0.0.1:9",
+    });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(
+      /^client: configuration error: API_URL: expected .*without user:password@.*\n$/,
+    );
+    expect(stderr).not.toMatch(/alice|pa55word/);
+  });
+
+  describe("the .env it reads (NODE_ENV not test, DOTENV_PATH replacing the root .env)", () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), "client-dotenv-"));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("stops with one line naming a DOTENV_PATH that cannot be read", async () => {
+      // A directory: reading it fails even for root, unlike a chmod 000 file.
+      const { code, stdout, stderr } = await runMain({ NODE_ENV: "production", DOTENV_PATH: dir });
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr).toBe(`client: configuration error: ${dir}: cannot be read (EISDIR)\n`);
+    });
+
+    it("stops with one line naming a UTF-16 DOTENV_PATH", async () => {
+      const file = join(dir, "utf16.env");
+      writeFileSync(file, Buffer.from("\ufeffAUTHACTION_CLIENT_ID=x\n", "utf16le"));
+      const { code, stderr } = await runMain({ NODE_ENV: "production", DOTENV_PATH: file });
+      expect(code).toBe(1);
+      expect(stderr).toBe(`client: configuration error: ${file}: is UTF-16; save it as UTF-8\n`);
+    });
   });
 
   describe("with the real issuer and api", () => {
@@ -73,6 +88,33 @@ describe("main.ts", () => {
       expect(stdout).toContain('public    -> {"message":"This is a public message!"}\n');
       expect(stdout).toContain('secret    -> {"message":"This is a secret message!"');
       expect(issuer.requestCounts().token).toBe(1);
+    });
+
+    it("takes its variables from DOTENV_PATH, a UTF-8 BOM before the first one ignored", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "client-dotenv-"));
+      try {
+        const file = join(dir, "client.env");
+        writeFileSync(
+          file,
+          [
+            "\ufeffAUTHACTION_CLIENT_ID=demo-client",
+            "AUTHACTION_CLIENT_SECRET=demo-secret",
+            `AUTHACTION_AUDIENCE=${issuer.audience}`,
+            `AUTHACTION_ISSUER=${issuer.url}`,
+            `API_URL=${api.url}`,
+            "",
+          ].join("\n"),
+        );
+        const { code, stdout, stderr } = await runMain({
+          NODE_ENV: "production",
+          DOTENV_PATH: file,
+        });
+        expect(stderr).toBe("");
+        expect(code).toBe(0);
+        expect(stdout).toContain('protected -> {"message":"This is a protected message!"');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });

@@ -8,6 +8,8 @@ import { writeFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import { Session } from "node:inspector/promises";
 import type { AddressInfo } from "node:net";
+import { exitOnConfigurationError, parseEnv, urlVar } from "@repo/env";
+import { z } from "zod";
 
 /** Every subject listens here and nowhere else. */
 export const BENCH_HOST = "127.0.0.1";
@@ -51,17 +53,24 @@ export interface CpuReport {
   readonly system: number;
 }
 
+const subjectEnvShape = {
+  BENCH_ISSUER: urlVar("the issuer URL the tokens carry, set by the bench"),
+  BENCH_AUDIENCE: z.string().describe("the audience the tokens carry, set by the bench"),
+  BENCH_JWKS_URI: urlVar("the issuer's JWKS URL, set by the bench"),
+  BENCH_TOKEN_SUB: z.string().describe("the benchmark token's sub, set by the bench"),
+};
+
+/**
+ * What the parent told this subject, from BENCH_ISSUER, BENCH_AUDIENCE, BENCH_JWKS_URI and
+ * BENCH_TOKEN_SUB; a missing or malformed one ends the subject with one line naming it.
+ */
 export function readSubjectEnv(env: NodeJS.ProcessEnv = process.env): SubjectEnv {
-  const read = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value === "") throw new Error(`subject: ${name} is not set`);
-    return value;
-  };
+  const vars = exitOnConfigurationError("subject", () => parseEnv(subjectEnvShape, env));
   return {
-    issuer: read("BENCH_ISSUER"),
-    audience: read("BENCH_AUDIENCE"),
-    jwksUri: read("BENCH_JWKS_URI"),
-    tokenSub: read("BENCH_TOKEN_SUB"),
+    issuer: vars.BENCH_ISSUER,
+    audience: vars.BENCH_AUDIENCE,
+    jwksUri: vars.BENCH_JWKS_URI,
+    tokenSub: vars.BENCH_TOKEN_SUB,
   };
 }
 

@@ -8,4 +8,8 @@ export type {
   TokenRetryOptions,
 } from "./token-source/client-credentials-options.ts";
 export { createClientCredentialsTokenSource } from "./token-source/client-credentials-token-source.ts";
+// How the token source describes what a server did, for a client to describe its own failures the
+// same way: the system error code of a failed fetch, and server text made safe to print.
+export { networkFailureReason } from "./token-source/network-failure.ts";
+export { sanitizeServerText } from "./token-source/sanitize-server-text.ts";
 export type { TokenInfo, TokenSource } from "./token-source/token-source.ts";

@@ -5,7 +5,6 @@ import {
 } from "../src/client.ts";
 import { retryAfterMs } from "../src/token-source/retry-after.ts";
 import { retryDelayMs } from "../src/token-source/retry-delay.ts";
-import { sanitizeServerText } from "../src/token-source/sanitize-server-text.ts";
 
 const SECRET = "s3cr3t-value-that-must-not-leak";
 const valid: ClientCredentialsOptions = {
@@ -82,17 +81,5 @@ describe("retryDelayMs (exponential backoff, full jitter)", () => {
     expect(retryDelayMs(1, 200, 5000, () => 0.999)).toBe(199);
     expect(retryDelayMs(3, 200, 5000, () => 0.5)).toBe(400);
     expect(retryDelayMs(10, 200, 5000, () => 0.999)).toBe(4995);
-  });
-});
-
-describe("sanitizeServerText", () => {
-  it("keeps printable ASCII, collapses whitespace, marks other characters and truncates", () => {
-    expect(sanitizeServerText("Client\r\n\tauthentication  failed")).toBe(
-      "Client authentication failed",
-    );
-    expect(sanitizeServerText("\u001b[2Jgrüß\u0000")).toBe("?[2Jgr???");
-    const long = sanitizeServerText("y".repeat(500));
-    expect(long).toHaveLength(200);
-    expect(long.endsWith("...")).toBe(true);
   });
 });

@@ -232,7 +232,7 @@ describe("refusals and failures", () => {
     expect(error.oauthError).toBe("invalid_client");
     expect(error.message).toMatch(/^[\x20-\x7e]+$/);
     expect(error.message).toContain(
-      "token endpoint refused the request: invalid_client (bad ?[31mclient?[0m secret was [redacted] ? xxx",
+      "token endpoint refused the request: invalid_client (bad client secret was [redacted] ? xxx",
     );
     expect(error.message.length).toBeLessThan(270);
     expect(error.message.endsWith("...)")).toBe(true);

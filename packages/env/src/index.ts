@@ -6,5 +6,13 @@
 export { ConfigurationError } from "./configuration-error.ts";
 export { exitOnConfigurationError } from "./exit-on-configuration-error.ts";
 export { type LoadDotEnvOptions, loadDotEnv, workspaceRoot } from "./load-dot-env.ts";
-export { boolVar, type IntBounds, intVar, listVar, parseEnv, urlVar } from "./parse-env.ts";
+export {
+  boolVar,
+  type IntBounds,
+  intVar,
+  listVar,
+  numberVar,
+  parseEnv,
+  urlVar,
+} from "./parse-env.ts";
 export { type Tenant, tenantFromEnv } from "./tenant.ts";

@@ -65,6 +65,20 @@ export function intVar(unit: string, bounds: IntBounds) {
     .describe(`${unit}, from ${min} to ${max}`);
 }
 
+/**
+ * A decimal number within bounds (`0.5`, `10`), from a string; for settings such as durations in
+ * seconds that may be fractional. No exponents, signs only for negatives, no `Infinity`.
+ */
+export function numberVar(unit: string, bounds: IntBounds) {
+  const { min, max } = bounds;
+  return z
+    .string()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max)
+    .describe(`${unit}, from ${min} to ${max}`);
+}
+
 /** A comma-separated list of at least one non-empty item. */
 export function listVar(description: string) {
   return z

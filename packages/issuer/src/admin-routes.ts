@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { sendJson } from "./json-response.ts";
 import type { LocalIssuer } from "./local-issuer-types.ts";
+import { isLoopbackAddress } from "./loopback-address.ts";
 import { OAuthError } from "./oauth-error.ts";
 import { readRequestBody } from "./request-body.ts";
 import type { Route } from "./request-router.ts";
@@ -16,10 +17,11 @@ const tokenLifetimeBody = z.object({ seconds: z.number().int().positive() });
 
 /**
  * `/__admin/*`: the fault switches of LocalIssuer over HTTP, for driving a separately started
- * issuer (demo, manual tests). Unauthenticated, hence only mounted when explicitly enabled.
+ * issuer (demo, manual tests). Unauthenticated, hence only mounted when explicitly enabled, and
+ * answering loopback callers only (403 otherwise), whatever interface the issuer listens on.
  */
 export function adminRoutes(issuer: LocalIssuer): Map<string, Route> {
-  return new Map<string, Route>([
+  const routes = new Map<string, Route>([
     [
       "/__admin/rotate-key",
       {
@@ -65,6 +67,25 @@ export function adminRoutes(issuer: LocalIssuer): Map<string, Route> {
       { methods: ["GET"], handle: (_req, res) => sendJson(res, 200, issuer.requestCounts()) },
     ],
   ]);
+  for (const [path, route] of routes) routes.set(path, loopbackOnly(route));
+  return routes;
+}
+
+/**
+ * `route`, refusing with 403 a caller whose address is not loopback. The socket's peer address
+ * is what counts, never a header such as X-Forwarded-For, which any caller can write.
+ */
+export function loopbackOnly(route: Route): Route {
+  return {
+    ...route,
+    handle: (req, res) => {
+      if (isLoopbackAddress(req.socket.remoteAddress)) return route.handle(req, res);
+      sendJson(res, 403, {
+        error: "access_denied",
+        error_description: "admin routes answer loopback callers only",
+      });
+    },
+  };
 }
 
 async function withJsonBody<T>(

@@ -5,7 +5,7 @@
 import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
 import { issuerConfigFromEnv } from "./issuer-env.ts";
 import { startIssuerServer } from "./local-issuer.ts";
-import { startupBanner } from "./startup-banner.ts";
+import { exposureWarning, startupBanner } from "./startup-banner.ts";
 
 const config = exitOnConfigurationError("issuer", () => {
   loadDotEnv();
@@ -25,7 +25,9 @@ try {
     },
     { admin: config.admin },
   );
-  console.log(startupBanner(issuer, config.clients, config.admin));
+  console.log(startupBanner(issuer, config));
+  const warning = exposureWarning(config);
+  if (warning !== undefined) console.warn(warning);
 
   const shutdown = (signal: NodeJS.Signals) => {
     console.log(`[issuer] ${signal}: closing`);

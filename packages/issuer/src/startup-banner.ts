@@ -1,26 +1,61 @@
+import { DEFAULT_CLIENTS } from "./defaults.ts";
 import type { IssuerClient, LocalIssuer } from "./local-issuer-types.ts";
+import { describeBindAddress, isLoopbackHost } from "./loopback-address.ts";
 
-/** What a developer needs to point the api and the client at this issuer. */
+export interface BannerOptions {
+  /** The interface the issuer was asked to listen on (ISSUER_HOST). */
+  readonly host: string;
+  readonly clients: readonly IssuerClient[];
+  readonly admin: boolean;
+}
+
+/**
+ * What a developer needs to point the api and the client at this issuer. Client secrets are
+ * never printed (output ends up in terminals, CI logs and screen shares): the demo clients'
+ * secrets are documented in the README, custom ones are known to whoever set ISSUER_CLIENTS.
+ */
 export function startupBanner(
-  issuer: LocalIssuer,
-  clients: readonly IssuerClient[],
-  admin: boolean,
+  issuer: Pick<LocalIssuer, "url" | "issuer" | "audience" | "jwksUri" | "tokenUrl">,
+  options: BannerOptions,
 ): string {
-  const clientLines = clients.map(
-    (client) =>
-      `    ${client.clientId} / ${client.clientSecret}  scopes: ${client.scopes.join(" ") || "(none)"}`,
-  );
+  const port = new URL(issuer.url).port;
+  const clientLines = options.clients.map((client) => {
+    const demo = DEFAULT_CLIENTS.some(
+      (known) => known.clientId === client.clientId && known.clientSecret === client.clientSecret,
+    );
+    const secret = demo ? "demo secret, see README" : "secret from ISSUER_CLIENTS";
+    return `    ${client.clientId} (${secret})  scopes: ${client.scopes.join(" ") || "(none)"}`;
+  });
   return [
     "==============================================================",
     " LOCAL ISSUER - NOT FOR PRODUCTION (development, demo, tests)",
     "==============================================================",
-    `  listening   ${issuer.url}`,
+    `  listening   ${describeBindAddress(options.host)}, port ${port}`,
+    `  url         ${issuer.url}`,
     `  issuer      ${issuer.issuer}`,
     `  audience    ${issuer.audience}`,
     `  jwks uri    ${issuer.jwksUri}`,
     `  token url   ${issuer.tokenUrl}`,
-    "  clients (id / secret):",
+    "  clients:",
     ...clientLines,
-    admin ? `  admin       ${issuer.url}/__admin/* (unauthenticated)` : "  admin       off",
+    options.admin
+      ? `  admin       ${issuer.url}/__admin/* (unauthenticated, loopback callers only)`
+      : "  admin       off",
+  ].join("\n");
+}
+
+/**
+ * A warning for an issuer reachable from other machines, or undefined when it listens on
+ * loopback only. Anyone who can reach it can mint tokens with the demo credentials.
+ */
+export function exposureWarning(
+  options: Pick<BannerOptions, "host" | "admin">,
+): string | undefined {
+  if (isLoopbackHost(options.host)) return undefined;
+  return [
+    `WARNING: the local issuer listens on ${describeBindAddress(options.host)}, not on loopback only:`,
+    "  other machines can reach it and obtain tokens with its client credentials. It is NOT FOR",
+    "  PRODUCTION; set ISSUER_HOST=127.0.0.1 unless you mean it.",
+    ...(options.admin ? ["  Its admin routes still answer loopback callers only."] : []),
   ].join("\n");
 }

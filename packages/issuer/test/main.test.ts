@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, expect, it, vi } from "vitest";
+import { DEFAULT_CLIENTS } from "../src/index.ts";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const children: ChildProcess[] = [];
@@ -50,20 +51,37 @@ it("exits 1 with one line naming ISSUER_PORT when it is not a port", async () =>
   );
 });
 
-it("prints the NOT FOR PRODUCTION banner, serves, and exits 0 on SIGTERM", async () => {
-  const main = startMain({ ISSUER_PORT: "0", ISSUER_ADMIN: "true" });
-  let url: string | undefined;
-  for (let attempt = 0; attempt < 200 && url === undefined; attempt += 1) {
-    url = /listening\s+(http:\/\/\S+)/.exec(main.output().stdout)?.[1];
-    if (url === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+it("prints the NOT FOR PRODUCTION banner without secrets, serves, and exits 0 on SIGTERM", async () => {
+  const main = startMain({
+    ISSUER_PORT: "0",
+    ISSUER_ADMIN: "true",
+    ISSUER_CLIENTS: JSON.stringify([
+      ...DEFAULT_CLIENTS,
+      { clientId: "ci-bot", clientSecret: "custom-s3cr3t-value", scopes: [] },
+    ]),
+  });
+  // Fails loudly if the banner never comes.
+  const url = await vi.waitFor(
+    () => {
+      const found = /url\s+(http:\/\/\S+)/.exec(main.output().stdout)?.[1];
+      if (found === undefined) throw new Error("no banner yet");
+      return found;
+    },
+    { timeout: 15_000, interval: 25 },
+  );
   const { stdout } = main.output();
   expect(stdout).toContain("NOT FOR PRODUCTION");
-  expect(stdout).toContain("demo-client / demo-secret");
+  expect(stdout).toMatch(/listening\s+127\.0\.0\.1, port \d+\n/);
+  expect(stdout).toContain("demo-client (demo secret, see README)");
   expect(stdout).toMatch(/token url\s+http:\/\/127\.0\.0\.1:\d+\/oauth2\/m2m\/token/);
+  expect(main.output().stderr).not.toContain("WARNING");
 
   expect((await fetch(`${url}/.well-known/jwks.json`)).status).toBe(200);
   expect((await fetch(`${url}/__admin/counts`)).status).toBe(200);
   main.child.kill("SIGTERM");
   expect(await main.exited).toBe(0);
+  const all = main.output().stdout + main.output().stderr;
+  for (const secret of ["demo-secret", "limited-secret", "custom-s3cr3t-value"]) {
+    expect(all).not.toContain(secret);
+  }
 });

@@ -114,7 +114,8 @@ async function attemptOnce(
 
   if (status >= 200 && status < 300) return parseTokenResponse(body, status);
 
-  const statusLine = `${status} ${sanitizeServerText(response.statusText, 60)}`.trim();
+  const statusLine =
+    `${status} ${sanitizeServerText(response.statusText, 60, [options.clientSecret])}`.trim();
   const oauth = parseOAuthErrorResponse(body, options.clientSecret);
   const oauthText =
     oauth === undefined
@@ -137,7 +138,9 @@ async function attemptOnce(
     );
   }
   if (status >= 300 && status < 400) {
-    const location = sanitizeServerText(response.headers.get("location") ?? "", 200);
+    const location = sanitizeServerText(response.headers.get("location") ?? "", 200, [
+      options.clientSecret,
+    ]);
     throw new AuthError(
       "token_endpoint_unavailable",
       `token endpoint ${url} answered ${statusLine}${location === "" ? "" : ` to ${location}`}; redirects are not followed (they would resend the client secret), configure the final URL`,

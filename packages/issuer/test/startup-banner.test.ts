@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CLIENTS } from "../src/index.ts";
+import { exposureWarning, startupBanner } from "../src/startup-banner.ts";
+
+const issuer = {
+  url: "http://127.0.0.1:9000",
+  issuer: "http://localhost:9000",
+  audience: "https://api.example.com",
+  jwksUri: "http://127.0.0.1:9000/.well-known/jwks.json",
+  tokenUrl: "http://127.0.0.1:9000/oauth2/m2m/token",
+};
+const CUSTOM = { clientId: "ci-bot", clientSecret: "custom-s3cr3t-value", scopes: ["read:public"] };
+
+describe("startupBanner", () => {
+  it("says a wildcard bind listens on all interfaces, with the URL that reaches it", () => {
+    const banner = startupBanner(issuer, {
+      host: "0.0.0.0",
+      clients: DEFAULT_CLIENTS,
+      admin: false,
+    });
+    expect(banner).toContain("  listening   all IPv4 interfaces (0.0.0.0), port 9000\n");
+    expect(banner).toContain("  url         http://127.0.0.1:9000\n");
+    const v6 = startupBanner(
+      { ...issuer, url: "http://[::1]:9000" },
+      { host: "::", clients: DEFAULT_CLIENTS, admin: false },
+    );
+    expect(v6).toContain("  listening   all interfaces (::), port 9000\n");
+  });
+
+  it("names a loopback bind as it is", () => {
+    const banner = startupBanner(issuer, {
+      host: "127.0.0.1",
+      clients: DEFAULT_CLIENTS,
+      admin: true,
+    });
+    expect(banner).toContain("  listening   127.0.0.1, port 9000\n");
+    expect(banner).toContain("/__admin/* (unauthenticated, loopback callers only)");
+  });
+
+  it("lists clients and scopes but never a secret, demo or custom", () => {
+    const banner = startupBanner(issuer, {
+      host: "0.0.0.0",
+      clients: [...DEFAULT_CLIENTS, CUSTOM],
+      admin: true,
+    });
+    for (const client of [...DEFAULT_CLIENTS, CUSTOM]) {
+      expect(banner).toContain(`    ${client.clientId} (`);
+      expect(banner).not.toContain(client.clientSecret);
+    }
+    expect(banner).toContain(
+      "    demo-client (demo secret, see README)  scopes: read:public read:secret",
+    );
+    expect(banner).toContain("    ci-bot (secret from ISSUER_CLIENTS)  scopes: read:public");
+  });
+});
+
+describe("exposureWarning", () => {
+  it.each(["0.0.0.0", "::", "192.168.1.20", "issuer.internal"])(
+    "warns when listening on %s",
+    (host) => {
+      const warning = exposureWarning({ host, admin: true });
+      expect(warning).toMatch(/^WARNING: the local issuer listens on .*not on loopback only/);
+      expect(warning).toContain("NOT FOR");
+      expect(warning).toContain("admin routes still answer loopback callers only");
+    },
+  );
+
+  it.each(["127.0.0.1", "127.0.0.2", "::1", "localhost"])("is silent on %s", (host) => {
+    expect(exposureWarning({ host, admin: true })).toBeUndefined();
+  });
+});
