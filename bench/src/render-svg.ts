@@ -1,4 +1,4 @@
-import { formatCount } from "./format.ts";
+import { formatCount, formatCpuUse } from "./format.ts";
 import type { RouteResult } from "./load-rounds.ts";
 import { type BenchRoute, SUBJECTS, type SubjectId } from "./subject-catalog.ts";
 
@@ -56,8 +56,8 @@ export function renderSvg(results: readonly RouteResult[], caption: string): str
       const width = Math.max(1, x(r.rps) - BAR_X);
       body.push(
         `<text x="${BAR_X - 8}" y="${y + 13}" text-anchor="end" font-size="12">${esc(shortLabel(r.subject))}</text>`,
-        `<rect x="${BAR_X}" y="${y}" width="${width.toFixed(1)}" height="${BAR_H}" rx="2" fill="${COLOURS[r.subject]}"><title>${esc(`${r.label} ${path}: ${formatCount(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`)}</title></rect>`,
-        `<text x="${(BAR_X + width + 6).toFixed(1)}" y="${y + 13}" font-size="12">${formatCount(r.rps)}</text>`,
+        `<rect x="${BAR_X}" y="${y}" width="${width.toFixed(1)}" height="${BAR_H}" rx="2" fill="${COLOURS[r.subject]}"><title>${esc(`${r.label} ${path}: ${formatCount(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${formatCpuUse(r.cpuPercent, r.saturated)}`)}</title></rect>`,
+        `<text x="${(BAR_X + width + 6).toFixed(1)}" y="${y + 13}" font-size="12">${formatCount(r.rps)}${r.saturated ? "" : " *"}</text>`,
       );
       y += BAR_H + BAR_GAP;
     }
@@ -88,7 +88,7 @@ export function renderSvg(results: readonly RouteResult[], caption: string): str
     ...legend,
     ...grid,
     ...body,
-    `<text x="${BAR_X + BAR_MAX / 2}" y="${bottom + 34}" text-anchor="middle" font-size="11">${esc(caption)}</text>`,
+    `<text x="${BAR_X + BAR_MAX / 2}" y="${bottom + 34}" text-anchor="middle" font-size="11">${esc(results.some((r) => !r.saturated) ? `${caption}; * not saturated` : caption)}</text>`,
     "</g>",
     "</svg>",
     "",
