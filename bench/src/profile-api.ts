@@ -26,6 +26,8 @@ export interface RouteProfile extends ProfileSummary {
   readonly requests: number;
   /** CPU time (user + system) of the api process per request while profiled, microseconds. */
   readonly cpuUs: number;
+  /** CPU time of the api process over the profiled wall time, % of one core. */
+  readonly cpuPercent: number;
 }
 
 export interface ProfileComparison {
@@ -71,8 +73,10 @@ export async function profileApi(options: ProfileOptions): Promise<RouteProfile[
       await runAutocannon({ ...load, durationS: 1 });
       await api.startProfile();
       const cpuBefore = await api.cpuTime();
+      const wallBefore = performance.now();
       const sample = await runAutocannon({ ...load, durationS: options.seconds });
       const cpu = (await api.cpuTime()) - cpuBefore;
+      const wallUs = (performance.now() - wallBefore) * 1000;
       await api.stopProfile(path);
       profiles.push({
         ...summarizeCpuProfile(await readFile(path, "utf8")),
@@ -82,6 +86,7 @@ export async function profileApi(options: ProfileOptions): Promise<RouteProfile[
         rps: sample.rps,
         requests: sample.requests,
         cpuUs: cpu / Math.max(1, sample.requests),
+        cpuPercent: (100 * cpu) / Math.max(1, wallUs),
       });
     }
     return profiles;

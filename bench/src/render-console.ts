@@ -94,7 +94,7 @@ export function renderProfiles(
   const out: string[] = [];
   for (const p of profiles) {
     out.push(
-      `\nProfile of this api's ${p.route} (${p.seconds} s, ${p.connections} connections, ${formatCount(p.rps)} req/s while profiled; ${formatNumber((p.busyMs * 1000) / p.requests)} µs busy, ${formatNumber(p.cpuUs)} µs CPU per request): top functions by self time`,
+      `\nProfile of this api's ${p.route} (${p.seconds} s, ${p.connections} connections, ${formatCount(p.rps)} req/s while profiled; ${formatNumber((p.busyMs * 1000) / p.requests)} µs busy, ${formatNumber(p.cpuUs)} µs CPU per request, CPU ${formatCpuUse(p.cpuPercent, p.cpuPercent >= SATURATED_CPU_PERCENT)}): top functions by self time`,
     );
     out.push(
       table(

@@ -161,7 +161,7 @@ export function renderMarkdown(
       "",
       `## Profile of this api's \`${p.route}\``,
       "",
-      `The V8 CPU profiler (the one behind \`node --cpu-prof\`, started over \`node:inspector\` after a 1 s warm-up so that module loading stays out) in a fresh api process under the same load (${p.connections} connections) for ${p.seconds} s: ${formatCount(p.rps)} req/s while profiled, ${formatNumber(p.cpuUs)} µs of process CPU time per request. \`pnpm --filter @repo/bench cpu-profile\` reprints this for any routes (BENCH_PROFILE_ROUTES).`,
+      `The V8 CPU profiler (the one behind \`node --cpu-prof\`, started over \`node:inspector\` after a 1 s warm-up so that module loading stays out) in a fresh api process under the same load (${p.connections} connections) for ${p.seconds} s: ${formatCount(p.rps)} req/s while profiled, ${formatNumber(p.cpuUs)} µs of process CPU time per request, using ${Math.round(p.cpuPercent)}% of a core${p.cpuPercent >= SATURATED_CPU_PERCENT ? "" : " (not saturated)"}. \`pnpm --filter @repo/bench cpu-profile\` reprints this for any routes (BENCH_PROFILE_ROUTES).`,
       "",
       `V8 samples the main thread on a wall-clock timer, so a sample taken while the thread is descheduled lands on the frame it was in. Here that is mostly the native \`writev\` (the socket write system call): on loopback it also runs the kernel's delivery to autocannon, whose wake-up often preempts the api on 2 shared cores. Its self time is I/O and contention, paid by every subject per response, not JavaScript work; the other rows are. Busy (non-idle) samples: ${formatNumber(p.busyMs)} ms, ${formatNumber((p.busyMs * 1000) / p.requests)} µs per request; idle: ${formatNumber(p.idleMs)} ms. Percentages are of the busy time.`,
       "",

@@ -14,6 +14,7 @@ function profile(
     rps: requests / 5,
     requests,
     cpuUs: 40,
+    cpuPercent: 98,
     busyMs,
     idleMs: 0,
     areas: [],
