@@ -1,11 +1,11 @@
 /**
  * Subject: Fastify 5 + @fastify/jwt + get-jwks as a user who measured it would set it up.
- * - fast-jwt's verified-token cache (`verify.cache: true`): a token seen before skips RS256. It is
- *   per verifier, and @fastify/jwt keeps one verifier per public key (PEM string), so a cached entry
- *   never outlives its key.
+ * - fast-jwt's verified-token cache (`verify.cache: true`): a token seen before skips RS256 (the
+ *   cache belongs to the verifier, and @fastify/jwt keeps one verifier per public key string).
  * - The key per kid is remembered: `secret` answers from a Map synchronously through its callback
  *   (no promise and no PEM conversion per request); get-jwks is asked only for a kid not seen yet,
- *   always at the configured issuer, never at the token's own `iss`.
+ *   always at the configured issuer, never at the token's own `iss`. The trade-off of this setup:
+ *   a key withdrawn from the JWKS stays trusted until the process restarts.
  * - A kid the JWKS does not hold is a bad token, answered 401 (get-jwks' error carries no status,
  *   which Fastify would turn into a 500). Failures are not remembered, so a key published later
  *   is found.
