@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { expectedBody } from "./expected-bodies.ts";
-import { tamperSignature } from "./fetch-access-token.ts";
+import { tamperSignature, withUnknownKid } from "./fetch-access-token.ts";
 import type { SubjectProcess } from "./subject-process.ts";
 
 /** A subject answered wrongly: measuring it would be worthless, so the benchmark stops. */
@@ -11,7 +11,7 @@ export class BrokenSubjectError extends Error {
 /**
  * Before any load: every route answers 200 with the expected JSON (with the token), and, where the
  * subject checks tokens, every protected route answers 401 without a token and with a token whose
- * signature was altered.
+ * signature was altered, and its spec's status (401 unless noted) to a token whose kid is unknown.
  */
 export async function checkSubject(
   subject: SubjectProcess,
@@ -32,14 +32,15 @@ export async function checkSubject(
       problems.push(`GET ${route.path}: content-type is "${ok.contentType}", not JSON`);
     }
     if (route.access !== "protected" || !spec.checksTokens) continue;
-    for (const [what, authorization] of [
-      ["without a token", undefined],
-      ["with a tampered token", tamperSignature(token)],
+    for (const [what, authorization, status] of [
+      ["without a token", undefined, 401],
+      ["with a tampered token", tamperSignature(token), 401],
+      ["with an unknown kid", withUnknownKid(token), spec.unknownKidStatus ?? 401],
     ] as const) {
       const refused = await get(`${url}${route.path}`, authorization);
-      if (refused.status !== 401) {
+      if (refused.status !== status) {
         problems.push(
-          `GET ${route.path} ${what}: expected 401, got ${refused.status} ${refused.text}`,
+          `GET ${route.path} ${what}: expected ${status}, got ${refused.status} ${refused.text}`,
         );
       }
     }

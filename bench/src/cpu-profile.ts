@@ -1,3 +1,9 @@
+/**
+ * file:// URL of the repository root (this file is bench/src/cpu-profile.ts): repo files are named
+ * from there, whatever the checkout's own directory is called.
+ */
+const REPO_ROOT_URL = new URL("../../", import.meta.url).href;
+
 /** The parts of a V8 .cpuprofile (node --cpu-prof) this reads. */
 interface CpuProfile {
   readonly nodes: readonly {
@@ -83,8 +89,7 @@ function shortLocation(url: string): string {
   if (url === "") return "";
   const pnpm = /node_modules\/\.pnpm\/[^/]+\/node_modules\/((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(url);
   if (pnpm !== null) return `${pnpm[1]}/${pnpm[2]}`;
-  const repo = /\/(apps|packages|bench)\/(.*)$/.exec(url);
-  if (repo !== null) return `${repo[1]}/${repo[2]}`;
+  if (url.startsWith(REPO_ROOT_URL)) return url.slice(REPO_ROOT_URL.length);
   return url.replace(/^file:\/\//, "");
 }
 
@@ -96,7 +101,9 @@ function areaOf(url: string, name: string): string {
   }
   const pnpm = /node_modules\/\.pnpm\/[^/]+\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (pnpm !== null) return pnpm[1] as string;
-  const repo = /\/(apps\/[^/]+|packages\/[^/]+|bench)\//.exec(url);
-  if (repo !== null) return repo[1] as string;
+  if (url.startsWith(REPO_ROOT_URL)) {
+    const repo = /^(apps\/[^/]+|packages\/[^/]+|bench)\//.exec(url.slice(REPO_ROOT_URL.length));
+    if (repo !== null) return repo[1] as string;
+  }
   return "other";
 }

@@ -43,3 +43,13 @@ export function tamperSignature(jwt: string): string {
   const replacement = jwt[at] === "A" ? "B" : "A";
   return `${jwt.slice(0, at)}${replacement}${jwt.slice(at + 1)}`;
 }
+
+/** The same token with a `kid` no JWKS holds: the key lookup fails before any signature check. */
+export function withUnknownKid(jwt: string): string {
+  const [header = "", ...rest] = jwt.split(".");
+  const decoded = JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as object;
+  const changed = Buffer.from(JSON.stringify({ ...decoded, kid: "bench-unknown-kid" })).toString(
+    "base64url",
+  );
+  return [changed, ...rest].join(".");
+}

@@ -26,3 +26,8 @@ export function formatBytes(bytes: number): string {
 export function formatMs(ms: number): string {
   return Number.isInteger(ms) ? String(ms) : ms.toFixed(1);
 }
+
+/** A subject's CPU use, % of one core, with the saturation mark the verdicts depend on. */
+export function formatCpuUse(percent: number, saturated: boolean): string {
+  return `${Math.round(percent)}%${saturated ? "" : " (not saturated)"}`;
+}

@@ -4,6 +4,13 @@ import { type LoadSample, runAutocannon } from "./run-autocannon.ts";
 import type { BenchRoute, SubjectId } from "./subject-catalog.ts";
 import type { SubjectProcess } from "./subject-process.ts";
 
+/**
+ * A subject busy for less than this share of one core during a measurement was waiting on the load
+ * generator (or on a machine shared with it): its requests/s measure autocannon, not the subject,
+ * and a ratio of two such numbers says nothing about the servers.
+ */
+export const SATURATED_CPU_PERCENT = 90;
+
 export interface RouteResult {
   readonly subject: SubjectId;
   readonly label: string;
@@ -16,6 +23,10 @@ export interface RouteResult {
   readonly p99: number;
   /** The subject process's CPU time (user + system) per response, microseconds: median. */
   readonly cpuUs: number;
+  /** The subject process's CPU time over the measurement's wall time, % of one core: median. */
+  readonly cpuPercent: number;
+  /** Whether the median CPU use reached SATURATED_CPU_PERCENT; ratios count only when it did. */
+  readonly saturated: boolean;
   /** Summed over the rounds. */
   readonly errors: number;
 }
@@ -23,6 +34,8 @@ export interface RouteResult {
 export interface SubjectSample extends LoadSample {
   /** CPU time of the subject process per response, microseconds. */
   readonly cpuUs: number;
+  /** CPU time of the subject process over the wall time between the two readings, % of one core. */
+  readonly cpuPercent: number;
 }
 
 export interface LoadRoundsOptions {
@@ -35,14 +48,15 @@ export interface LoadRoundsOptions {
     round: number,
     subject: SubjectProcess,
     route: BenchRoute,
-    sample: LoadSample,
+    sample: SubjectSample,
   ) => void;
 }
 
 /**
  * Interleaved rounds: each round visits every subject once (starting one further along each round,
  * so no subject always runs first or last), and every route of it, with a discarded warm-up before
- * each measurement; the subject's own CPU time is read over IPC around each measurement. All routes
+ * each measurement; the subject's own CPU time is read over IPC around each measurement and set
+ * against the wall time between the two readings (its CPU use, % of one core). All routes
  * carry the same Authorization header, so the only difference between a public and a protected
  * route is the verification.
  */
@@ -60,9 +74,15 @@ export async function runLoadRounds(
         const load = { url, connections: options.connections, headers };
         if (options.warmupS > 0) await runAutocannon({ ...load, durationS: options.warmupS });
         const cpuBefore = await subject.cpuTime();
+        const wallBefore = performance.now();
         const measured = await runAutocannon({ ...load, durationS: options.durationS });
-        const cpuUs = ((await subject.cpuTime()) - cpuBefore) / Math.max(1, measured.requests);
-        const sample: SubjectSample = { ...measured, cpuUs };
+        const cpuUsed = (await subject.cpuTime()) - cpuBefore;
+        const wallUs = (performance.now() - wallBefore) * 1000;
+        const sample: SubjectSample = {
+          ...measured,
+          cpuUs: cpuUsed / Math.max(1, measured.requests),
+          cpuPercent: (100 * cpuUsed) / Math.max(1, wallUs),
+        };
         // A valid token refused under load means the subject is broken, not slow.
         if (sample.non2xx > 0) {
           throw new BrokenSubjectError(
@@ -78,6 +98,7 @@ export async function runLoadRounds(
   return subjects.flatMap((subject) =>
     subject.spec.routes.map((route): RouteResult => {
       const list = samples.get(`${subject.spec.id} ${route.path}`) ?? [];
+      const cpuPercent = median(list.map((s) => s.cpuPercent));
       return {
         subject: subject.spec.id,
         label: subject.spec.label,
@@ -87,6 +108,8 @@ export async function runLoadRounds(
         p50: median(list.map((s) => s.p50)),
         p99: median(list.map((s) => s.p99)),
         cpuUs: median(list.map((s) => s.cpuUs)),
+        cpuPercent,
+        saturated: cpuPercent >= SATURATED_CPU_PERCENT,
         errors: list.reduce((sum, s) => sum + s.errors, 0),
       };
     }),

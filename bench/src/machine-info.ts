@@ -5,7 +5,9 @@ export interface MachineInfo {
   readonly cpuCount: number;
   readonly memoryGiB: number;
   readonly os: string;
+  /** process.version of the runner; every subject runs on the same binary (process.execPath). */
   readonly node: string;
+  readonly nodePath: string;
   readonly date: string;
 }
 
@@ -17,6 +19,7 @@ export function machineInfo(now = new Date()): MachineInfo {
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
     os: `${platform()} ${release()}`,
     node: process.version,
+    nodePath: process.execPath,
     date: now.toISOString(),
   };
 }

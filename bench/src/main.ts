@@ -1,9 +1,11 @@
 /**
- * `pnpm bench` (GitHub issue #5): this api against the bare node:http ceiling, Express +
- * express-oauth2-jwt-bearer and a naive tRPC setup; then the verifier alone, the api's memory after
- * a flood of distinct tokens, and a CPU profile of /trpc/protected. Prints the results and writes
- * docs/benchmarks.md with its chart. Exits 0 when the run completes, targets met or not; non-zero
- * only when a subject is broken or the run cannot complete.
+ * `pnpm bench` (GitHub issues #5 and #13): this api against the bare node:http ceiling, Fastify +
+ * @fastify/jwt (tuned and as documented), Hono + hono/jwk, Express + express-oauth2-jwt-bearer and
+ * a naive tRPC setup, with each subject's CPU use; then the verifier alone, the api's memory after a
+ * flood of distinct tokens, and CPU profiles of /trpc/public and /trpc/protected. Prints the results
+ * and the targets' verdicts and writes docs/benchmarks.md with its chart. Every subject runs on this
+ * process's Node.js binary. Exits 0 when the run completes, targets met or not; non-zero only when a
+ * subject is broken or the run cannot complete.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
@@ -15,8 +17,8 @@ import { benchConfigFromEnv } from "./bench-config.ts";
 import { startBenchIssuer } from "./bench-issuer.ts";
 import type { BenchReport } from "./bench-report.ts";
 import { checkSubject } from "./check-subject.ts";
-import { formatCount, formatNumber } from "./format.ts";
-import { runLoadRounds } from "./load-rounds.ts";
+import { formatCount, formatCpuUse, formatNumber } from "./format.ts";
+import { runLoadRounds, SATURATED_CPU_PERCENT } from "./load-rounds.ts";
 import { machineInfo } from "./machine-info.ts";
 import { runMemoryBench } from "./memory-bench.ts";
 import { mintDistinctTokens } from "./mint-tokens.ts";
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0] ?? 0;
   const measurements = SUBJECTS.reduce((n, s) => n + s.routes.length, 0);
   log(
-    `bench: ${machine.cpuCount} × ${machine.cpuModel}, node ${machine.node}; ${measurements} routes × ${config.rounds} round(s) × (${config.warmupS} + ${config.durationS}) s of load, ≈${formatNumber((measurements * config.rounds * (config.warmupS + config.durationS)) / 60)} min, then the verifier, memory and profile runs`,
+    `bench: ${machine.cpuCount} × ${machine.cpuModel}, node ${machine.node} (${machine.nodePath}) for the runner and every subject; ${measurements} routes × ${config.rounds} round(s) × (${config.warmupS} + ${config.durationS}) s of load, ≈${formatNumber((measurements * config.rounds * (config.warmupS + config.durationS)) / 60)} min, then the verifier, memory and profile runs`,
   );
 
   const bench = await startBenchIssuer();
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
         token,
         onSample: (round, subject, route, sample) =>
           log(
-            `bench: round ${round + 1}/${config.rounds} ${subject.spec.label} ${route.path}: ${formatCount(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms`,
+            `bench: round ${round + 1}/${config.rounds} ${subject.spec.label} ${route.path}: ${formatCount(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms, CPU ${formatCpuUse(sample.cpuPercent, sample.cpuPercent >= SATURATED_CPU_PERCENT)}`,
           ),
       });
     } finally {
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
       machine,
       config,
       load,
-      targets: evaluateTargets(load),
+      targets: evaluateTargets(load, memory),
       verifier,
       memory,
       profiles: profiles.filter((p) => p.route === "/trpc/protected"),
@@ -151,7 +153,7 @@ async function writeDocs(report: BenchReport, docsDir: string): Promise<void> {
   const chartFile = "benchmarks.svg";
   const existing = await readFile(markdownPath, "utf8").catch(() => undefined);
   const { config, machine } = report;
-  const caption = `requests/s; ${config.connections} connections, ${config.durationS} s × ${config.rounds} round(s); ${machine.cpuCount} × ${machine.cpuModel}, node ${machine.node}, ${machine.date.slice(0, 10)}`;
+  const caption = `${config.quick ? "SMOKE RUN, not a measurement; " : ""}requests/s; ${config.connections} connections, ${config.durationS} s × ${config.rounds} round(s); ${machine.cpuCount} × ${machine.cpuModel}, node ${machine.node}, ${machine.date.slice(0, 10)}`;
   await writeFile(join(docsDir, chartFile), renderSvg(report.load, caption));
   await writeFile(markdownPath, renderMarkdown(report, chartFile, keptAnalysis(existing)));
   log(`\nbench: wrote ${markdownPath} and ${join(docsDir, chartFile)}`);

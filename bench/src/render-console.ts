@@ -1,43 +1,50 @@
 import type { BenchReport } from "./bench-report.ts";
-import { formatBytes, formatCount, formatMs, formatNumber } from "./format.ts";
+import { formatBytes, formatCount, formatCpuUse, formatMs, formatNumber } from "./format.ts";
+import { SATURATED_CPU_PERCENT } from "./load-rounds.ts";
 import type { ProfileComparison, RouteProfile } from "./profile-api.ts";
+import { verdictLabel } from "./targets.ts";
 
 /** The run's results as plain-text tables for the terminal. */
 export function renderConsole(report: BenchReport): string {
-  const { config } = report;
+  const { config, machine } = report;
   const out: string[] = [];
   out.push(
-    `\nLoad: ${config.connections} connections, ${config.durationS} s per measurement after ${config.warmupS} s warm-up, ${config.rounds} interleaved round(s), medians`,
+    `\nNode.js ${machine.node} (${machine.nodePath}), ${machine.cpuCount} × ${machine.cpuModel}${config.quick ? "; BENCH_QUICK smoke run, not a measurement" : ""}`,
+  );
+  out.push(
+    `Load: ${config.connections} connections, ${config.durationS} s per measurement after ${config.warmupS} s warm-up, ${config.rounds} interleaved round(s), medians. CPU: the subject's own CPU time over the measurement, % of one core; under ${SATURATED_CPU_PERCENT}% it is not saturated and its ratios decide nothing.`,
   );
   out.push(
     table(
-      ["subject", "route", "req/s", "p50 ms", "p99 ms", "CPU µs/req", "errors"],
+      ["subject", "route", "req/s", "p50 ms", "p99 ms", "CPU", "CPU µs/req", "errors"],
       report.load.map((r) => [
         r.label,
         r.route.path,
         formatCount(r.rps),
         formatMs(r.p50),
         formatMs(r.p99),
+        formatCpuUse(r.cpuPercent, r.saturated),
         formatNumber(r.cpuUs),
         String(r.errors),
       ]),
-      [false, false, true, true, true, true, true],
+      [false, false, true, true, true, true, true, true],
     ),
   );
-  out.push("\nTargets");
+  out.push("\nTargets (GitHub issue #13)");
   out.push(
     table(
-      ["result", "target", "ratio", "required", "by how much", "paired", "by CPU"],
+      ["result", "target", "measured", "value", "required", "by how much", "paired", "by CPU"],
       report.targets.map((t) => [
-        t.pass ? "PASS" : "MISS",
+        verdictLabel(t.verdict),
         t.description,
-        t.ratio.toFixed(2),
-        t.required.toFixed(2),
+        t.measured,
+        t.value,
+        t.required,
         t.margin,
-        t.pairedRatio.toFixed(2),
-        t.cpuRatio.toFixed(2),
+        t.pairedRatio === undefined ? "" : t.pairedRatio.toFixed(2),
+        t.cpuRatio === undefined ? "" : t.cpuRatio.toFixed(2),
       ]),
-      [false, false, true, true, false, true, true],
+      [false, false, false, true, false, false, true, true],
     ),
   );
   out.push(
@@ -87,7 +94,7 @@ export function renderProfiles(
   const out: string[] = [];
   for (const p of profiles) {
     out.push(
-      `\nProfile of this api's ${p.route} (${p.seconds} s, ${p.connections} connections, ${formatCount(p.rps)} req/s while profiled; ${formatNumber((p.busyMs * 1000) / p.requests)} µs busy, ${formatNumber(p.cpuUs)} µs CPU per request): top functions by self time`,
+      `\nProfile of this api's ${p.route} (${p.seconds} s, ${p.connections} connections, ${formatCount(p.rps)} req/s while profiled; ${formatNumber((p.busyMs * 1000) / p.requests)} µs busy, ${formatNumber(p.cpuUs)} µs CPU per request, CPU ${formatCpuUse(p.cpuPercent, p.cpuPercent >= SATURATED_CPU_PERCENT)}): top functions by self time`,
     );
     out.push(
       table(
@@ -106,7 +113,7 @@ export function renderProfiles(
   }
   if (comparison !== undefined) {
     out.push(
-      `\n${comparison.target} against ${comparison.base}: ${formatNumber(comparison.targetCpuUs)} vs ${formatNumber(comparison.baseCpuUs)} µs CPU, ${formatNumber(comparison.targetBusyUs)} vs ${formatNumber(comparison.baseBusyUs)} µs sampled busy per request; largest increases`,
+      `\n${comparison.target} against ${comparison.base}: ${formatNumber(comparison.targetCpuUs)} vs ${formatNumber(comparison.baseCpuUs)} µs CPU, ${formatNumber(comparison.targetBusyUs)} vs ${formatNumber(comparison.baseBusyUs)} µs sampled busy per request; largest increases of self time per request (${comparison.omitted} functions grew by less than ${formatNumber(comparison.thresholdUs)} µs or not at all, left out)`,
     );
     out.push(
       table(

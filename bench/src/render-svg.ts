@@ -1,4 +1,4 @@
-import { formatCount } from "./format.ts";
+import { formatCount, formatCpuUse } from "./format.ts";
 import type { RouteResult } from "./load-rounds.ts";
 import { type BenchRoute, SUBJECTS, type SubjectId } from "./subject-catalog.ts";
 
@@ -6,9 +6,14 @@ import { type BenchRoute, SUBJECTS, type SubjectId } from "./subject-catalog.ts"
 const COLOURS: Record<SubjectId, string> = {
   api: "#0072B2",
   "bare-http": "#999999",
+  "fastify-tuned": "#009E73",
+  "fastify-documented": "#56B4E9",
+  "hono-jwk": "#D55E00",
   "express-peer": "#E69F00",
   "naive-trpc": "#CC79A7",
 };
+const LEGEND_PER_ROW = 4;
+const LEGEND_ROW_H = 20;
 
 const ROUTE_ORDER: readonly BenchRoute["path"][] = [
   "/trpc/protected",
@@ -36,7 +41,8 @@ export function renderSvg(results: readonly RouteResult[], caption: string): str
   const axisMax = Math.ceil(max / step) * step;
   const x = (rps: number) => BAR_X + (rps / axisMax) * BAR_MAX;
   const body: string[] = [];
-  let y = 92;
+  const legendShift = (Math.ceil(SUBJECTS.length / LEGEND_PER_ROW) - 1) * LEGEND_ROW_H;
+  let y = 92 + legendShift;
   for (const path of ROUTE_ORDER) {
     const group = SUBJECTS.flatMap((s) =>
       results.filter((r) => r.subject === s.id && r.route.path === path),
@@ -50,14 +56,14 @@ export function renderSvg(results: readonly RouteResult[], caption: string): str
       const width = Math.max(1, x(r.rps) - BAR_X);
       body.push(
         `<text x="${BAR_X - 8}" y="${y + 13}" text-anchor="end" font-size="12">${esc(shortLabel(r.subject))}</text>`,
-        `<rect x="${BAR_X}" y="${y}" width="${width.toFixed(1)}" height="${BAR_H}" rx="2" fill="${COLOURS[r.subject]}"><title>${esc(`${r.label} ${path}: ${formatCount(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`)}</title></rect>`,
-        `<text x="${(BAR_X + width + 6).toFixed(1)}" y="${y + 13}" font-size="12">${formatCount(r.rps)}</text>`,
+        `<rect x="${BAR_X}" y="${y}" width="${width.toFixed(1)}" height="${BAR_H}" rx="2" fill="${COLOURS[r.subject]}"><title>${esc(`${r.label} ${path}: ${formatCount(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, CPU ${formatCpuUse(r.cpuPercent, r.saturated)}`)}</title></rect>`,
+        `<text x="${(BAR_X + width + 6).toFixed(1)}" y="${y + 13}" font-size="12">${formatCount(r.rps)}${r.saturated ? "" : " *"}</text>`,
       );
       y += BAR_H + BAR_GAP;
     }
     y += GROUP_GAP - BAR_GAP;
   }
-  const top = 78;
+  const top = 78 + legendShift;
   const bottom = y - GROUP_GAP + 8;
   const grid: string[] = [];
   for (let v = 0; v <= axisMax + step / 2; v += step) {
@@ -69,8 +75,9 @@ export function renderSvg(results: readonly RouteResult[], caption: string): str
   }
   const height = bottom + 44;
   const legend = SUBJECTS.map((s, i) => {
-    const lx = LABEL_X + i * 215;
-    return `<rect x="${lx}" y="50" width="12" height="12" rx="2" fill="${COLOURS[s.id]}"/><text x="${lx + 18}" y="60" font-size="12">${esc(shortLabel(s.id))}</text>`;
+    const lx = LABEL_X + (i % LEGEND_PER_ROW) * 215;
+    const ly = 50 + Math.floor(i / LEGEND_PER_ROW) * LEGEND_ROW_H;
+    return `<rect x="${lx}" y="${ly}" width="12" height="12" rx="2" fill="${COLOURS[s.id]}"/><text x="${lx + 18}" y="${ly + 10}" font-size="12">${esc(shortLabel(s.id))}</text>`;
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="title">`,
@@ -81,7 +88,7 @@ export function renderSvg(results: readonly RouteResult[], caption: string): str
     ...legend,
     ...grid,
     ...body,
-    `<text x="${BAR_X + BAR_MAX / 2}" y="${bottom + 34}" text-anchor="middle" font-size="11">${esc(caption)}</text>`,
+    `<text x="${BAR_X + BAR_MAX / 2}" y="${bottom + 34}" text-anchor="middle" font-size="11">${esc(results.some((r) => !r.saturated) ? `${caption}; * not saturated` : caption)}</text>`,
     "</g>",
     "</svg>",
     "",
@@ -94,6 +101,12 @@ function shortLabel(id: SubjectId): string {
       return "this api";
     case "bare-http":
       return "bare node:http (no auth)";
+    case "fastify-tuned":
+      return "Fastify + jwt, tuned";
+    case "fastify-documented":
+      return "Fastify + jwt, as documented";
+    case "hono-jwk":
+      return "Hono + hono/jwk";
     case "express-peer":
       return "Express + oauth2-jwt-bearer";
     case "naive-trpc":

@@ -13,7 +13,14 @@ export const ROUTES = {
   restProtected: { path: "/protected", kind: "rest", access: "protected" },
 } as const satisfies Record<string, BenchRoute>;
 
-export type SubjectId = "api" | "bare-http" | "express-peer" | "naive-trpc";
+export type SubjectId =
+  | "api"
+  | "bare-http"
+  | "fastify-tuned"
+  | "fastify-documented"
+  | "hono-jwk"
+  | "express-peer"
+  | "naive-trpc";
 
 export interface SubjectSpec {
   readonly id: SubjectId;
@@ -24,6 +31,11 @@ export interface SubjectSpec {
   readonly routes: readonly BenchRoute[];
   /** Whether its protected routes check the token (the ceiling's do not). */
   readonly checksTokens: boolean;
+  /**
+   * The status a protected route answers to a token whose kid the JWKS does not hold; 401 unless
+   * the setup as documented answers otherwise (checked before load, like every refusal).
+   */
+  readonly unknownKidStatus?: number;
 }
 
 const ALL_ROUTES = [
@@ -42,6 +54,29 @@ export const SUBJECTS: readonly SubjectSpec[] = [
     module: "bare-http.ts",
     routes: ALL_ROUTES,
     checksTokens: false,
+  },
+  {
+    id: "fastify-tuned",
+    label: "Fastify 5 + @fastify/jwt (cache) + get-jwks, tuned",
+    module: "fastify-tuned.ts",
+    routes: [ROUTES.restPublic, ROUTES.restProtected],
+    checksTokens: true,
+  },
+  {
+    id: "fastify-documented",
+    label: "Fastify 5 + @fastify/jwt + get-jwks, as documented",
+    module: "fastify-documented.ts",
+    routes: [ROUTES.restPublic, ROUTES.restProtected],
+    checksTokens: true,
+    // get-jwks' JWK_NOT_FOUND carries no HTTP status, so Fastify's error handler answers 500.
+    unknownKidStatus: 500,
+  },
+  {
+    id: "hono-jwk",
+    label: "Hono 4 + hono/jwk (JWKS fetched per request)",
+    module: "hono-jwk.ts",
+    routes: [ROUTES.restPublic, ROUTES.restProtected],
+    checksTokens: true,
   },
   {
     id: "express-peer",
