@@ -86,19 +86,20 @@ const codeOf = (promise: Promise<unknown>) =>
   );
 
 describe("key set: a callback cannot break it", () => {
-  for (const [name, onKeySetEvent] of [
+  const callbacks: Array<[string, () => unknown]> = [
     [
       "throws",
       () => {
         throw new Error("logger is broken");
       },
     ],
-    ["rejects", () => Promise.reject(new Error("async logger is broken")) as unknown as void],
-  ] as const) {
+    ["rejects", () => Promise.reject(new Error("async logger is broken"))],
+  ];
+  for (const [name, onKeySetEvent] of callbacks) {
     it(`keeps refreshing and serving when onKeySetEvent ${name}, with no unhandled rejection`, async () => {
       let calls = 0;
       const { verifier } = verifierWith({
-        onKeySetEvent: () => {
+        onKeySetEvent: (): unknown => {
           calls += 1;
           // Returned, so a rejected promise reaches the key set as an async callback's would.
           return onKeySetEvent();
