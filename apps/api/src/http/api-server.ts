@@ -50,13 +50,9 @@ export function createApiServer(options: ApiServerOptions): Server {
           keySet: { state: keySet.state, keys: keySet.kids.length },
         });
       }
-      const reason =
-        keySet.state === "empty"
-          ? "signing keys not loaded yet"
-          : "signing keys expired: refreshes have failed past the max-stale bound";
       return sendJson(res, 503, {
         status: "not_ready",
-        reason,
+        reason: keySet.reason ?? `signing keys ${keySet.state}`,
         lastError: keySet.lastError ?? null,
       });
     }

@@ -99,14 +99,26 @@ function describe(error: unknown): string {
   if (error instanceof Error) {
     if (error.name === "TimeoutError") return "JWKS request timed out";
     if (error.name === "AbortError") return "JWKS request aborted: key set closed";
-    const cause = (error as { cause?: { code?: unknown } }).cause;
-    const code = typeof cause?.code === "string" ? ` (${cause.code})` : "";
-    return `${error.message}${code}`;
+    const { cause } = error as { cause?: unknown };
+    const detail = systemErrorCode(error) ?? (cause instanceof Error ? cause.message : undefined);
+    return `${error.message}${detail === undefined ? "" : ` (${detail})`}`;
   }
   return String(error);
 }
 
+/** The socket's error code (`ECONNREFUSED`...): Node's fetch nests it one or more causes deep. */
+function systemErrorCode(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    if (typeof current !== "object") break;
+    const { code } = current as { code?: unknown };
+    if (typeof code === "string" && code !== "") return code;
+    const { cause, errors } = current as { cause?: unknown; errors?: unknown };
+    current = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
+  }
+  return undefined;
+}
+
 function isStaleConnection(error: unknown): boolean {
-  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  const code = systemErrorCode(error);
   return code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE";
 }
