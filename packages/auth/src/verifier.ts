@@ -56,7 +56,7 @@ export function createAccessTokenVerifier(
     algorithms: [...resolved.algorithms],
     issuer: [...resolved.issuers],
     audience: [...resolved.audiences],
-    // jose checks exp only when present (PITFALLS): require it, and sub, explicitly.
+    // jose checks exp only when present (its jwtVerify docs): require it, and sub, explicitly.
     requiredClaims: ["exp", "sub"],
     clockTolerance: resolved.clockToleranceSeconds,
     ...(resolved.requireAccessTokenType ? { typ: "at+jwt" } : {}),
