@@ -5,6 +5,7 @@ import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type RunningApi, startApi } from "../src/index.ts";
+import { spawnApi } from "./support/api-under-test.ts";
 import { closedPortUrl } from "./support/closed-port-url.ts";
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -150,6 +151,28 @@ describe("readiness", () => {
     s.issuer.setJwksMode("ok");
     s.clock.advance(s.api.verifier.keySet.status().nextAttemptInMs ?? 0);
     await expect.poll(() => readyz(s)).toBe(200);
+  });
+
+  it("started as a user starts it, warmed while the JWKS fails, turns ready on its own", async () => {
+    const issuer = await startLocalIssuer();
+    open.push(issuer);
+    issuer.setJwksMode("error");
+    const starting = spawnApi({
+      AUTHACTION_ISSUER: issuer.issuer,
+      AUTHACTION_AUDIENCE: issuer.audience,
+      AUTHACTION_JWKS_URI: issuer.jwksUri,
+      AUTHACTION_JWKS_WARM: "true",
+      // Real time in a separate process: a small cooldown keeps the background retry quick.
+      AUTHACTION_JWKS_COOLDOWN_MS: "50",
+    });
+    // The warming fetch has been answered 500; the endpoint recovers right after.
+    await vi.waitFor(() => expect(issuer.requestCounts().jwks).toBe(1), { timeout: 15_000 });
+    issuer.setJwksMode("ok");
+    const api = await starting;
+    open.push(api);
+    expect(api.logs().find((line) => line.event === "key_set_warm_failed")).toBeDefined();
+    await expect.poll(async () => (await fetch(`${api.url}/readyz`)).status).toBe(200);
+    expect(issuer.requestCounts().token).toBe(0);
   });
 
   it("warming does not stop the api from starting when the tenant is unreachable", async () => {
