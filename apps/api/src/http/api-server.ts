@@ -47,7 +47,7 @@ export function createApiServer(options: ApiServerOptions): Server {
       if (keySet.ready) {
         return sendJson(res, 200, {
           status: "ready",
-          keySet: { state: keySet.state, keys: keySet.kids.length },
+          keySet: { state: keySet.state, keys: keySet.keys },
         });
       }
       return sendJson(res, 503, {
