@@ -166,14 +166,15 @@ describe("readiness", () => {
       AUTHACTION_JWKS_COOLDOWN_MS: "50",
     });
     // The warming fetch has been answered 500; the endpoint recovers right after.
-    await vi.waitFor(() => expect(issuer.requestCounts().jwks).toBe(1), { timeout: 15_000 });
+    // Spawning tsx is slow on a loaded machine: this waits on the process, not on a timer.
+    await vi.waitFor(() => expect(issuer.requestCounts().jwks).toBe(1), { timeout: 30_000 });
     issuer.setJwksMode("ok");
     const api = await starting;
     open.push(api);
     expect(api.logs().find((line) => line.event === "key_set_warm_failed")).toBeDefined();
     await expect.poll(async () => (await fetch(`${api.url}/readyz`)).status).toBe(200);
     expect(issuer.requestCounts().token).toBe(0);
-  });
+  }, 45_000);
 
   it("warming does not stop the api from starting when the tenant is unreachable", async () => {
     const api: RunningApi = await startApi({
