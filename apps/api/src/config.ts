@@ -82,6 +82,8 @@ const verifierEnvShape = {
   AUTHACTION_JWKS_COOLDOWN_MS: intVar("milliseconds", KEY_SET_POLICY_BOUNDS.cooldownMs).optional(),
   AUTHACTION_JWKS_TIMEOUT_MS: intVar("milliseconds", KEY_SET_POLICY_BOUNDS.timeoutMs).optional(),
   AUTHACTION_JWKS_MAX_STALE_MS: intVar("milliseconds", KEY_SET_POLICY_BOUNDS.maxStaleMs).optional(),
+  AUTHACTION_JWKS_MAX_BYTES: intVar("bytes", KEY_SET_POLICY_BOUNDS.maxBytes).optional(),
+  AUTHACTION_JWKS_MAX_KEYS: intVar("a key count", KEY_SET_POLICY_BOUNDS.maxKeys).optional(),
   AUTHACTION_TOKEN_CACHE_MAX_ENTRIES: intVar(
     "an entry count (0 is off)",
     cacheMaxEntries,
@@ -101,6 +103,8 @@ export function verifierOptionsFromEnv(env: Env): AccessTokenVerifierOptions {
     cooldownMs: e.AUTHACTION_JWKS_COOLDOWN_MS,
     timeoutMs: e.AUTHACTION_JWKS_TIMEOUT_MS,
     maxStaleMs: e.AUTHACTION_JWKS_MAX_STALE_MS,
+    maxBytes: e.AUTHACTION_JWKS_MAX_BYTES,
+    maxKeys: e.AUTHACTION_JWKS_MAX_KEYS,
   };
   const cacheEntries = e.AUTHACTION_TOKEN_CACHE_MAX_ENTRIES;
   return withoutUndefined({

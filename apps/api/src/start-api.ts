@@ -55,6 +55,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
           logEvent(event);
           metrics.onKeySetEvent(event);
         };
+  const ownsVerifier = !("verify" in options.verifier);
   const verifier =
     "verify" in options.verifier
       ? options.verifier
@@ -65,8 +66,12 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     if (!loaded)
       log.warn(
         { event: "key_set_warm_failed", jwksUri: verifier.keySet.jwksUri },
-        "could not load signing keys at start; will retry on demand",
+        "could not load signing keys at start; retrying in the background",
       );
+  } else {
+    // Readiness waits on the key set, and an unready instance gets no traffic: the first fetch
+    // cannot wait for a request.
+    verifier.keySet.start();
   }
   const server = createApiServer({
     verifier,
@@ -110,7 +115,11 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     metricsUrl: metricsServer?.url,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          // Background refreshes end with the server; a shared verifier is its owner's to close.
+          if (ownsVerifier) verifier.keySet.close();
+          resolve();
+        });
         server.closeIdleConnections();
         // Requests still running after a grace period are cut rather than holding the process.
         setTimeout(() => server.closeAllConnections(), 5_000).unref();

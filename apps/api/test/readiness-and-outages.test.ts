@@ -1,39 +1,180 @@
+import { Writable } from "node:stream";
+import type { KeySetPolicy } from "@repo/auth/server";
+import { ManualClock } from "@repo/auth/testing";
+import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { type RunningApi, startApi } from "../src/index.ts";
-import { get, type Stack, startStack } from "./support/start-stack.ts";
+import { spawnApi } from "./support/api-under-test.ts";
+import { closedPortUrl } from "./support/closed-port-url.ts";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
+  for (const s of open.splice(0).reverse()) await s.close();
 });
 
-async function stack(keySet: Record<string, number>): Promise<Stack> {
-  const s = await startStack({ verifier: { keySet } });
-  open.push(s);
-  return s;
+interface Started {
+  readonly issuer: LocalIssuer;
+  readonly api: RunningApi;
+  readonly clock: ManualClock;
+  readonly logs: () => Array<Record<string, unknown>>;
+  token(): Promise<string>;
+  get(path: string, token?: string): Promise<{ status: number; body: unknown; headers: Headers }>;
 }
 
+/**
+ * The real issuer (its JWKS already in `jwksMode` when the api starts) and the real api, whose
+ * verifier runs on a manual clock: the tests move time instead of waiting for it.
+ */
+async function start(
+  options: {
+    keySet?: Partial<KeySetPolicy>;
+    warmKeySet?: boolean;
+    jwksMode?: Parameters<LocalIssuer["setJwksMode"]>[0];
+  } = {},
+): Promise<Started> {
+  const issuer = await startLocalIssuer();
+  open.push(issuer);
+  issuer.setJwksMode(options.jwksMode ?? "ok");
+  const clock = new ManualClock();
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  const api = await startApi({
+    log: pino({ level: "debug" }, sink),
+    host: "127.0.0.1",
+    warmKeySet: options.warmKeySet ?? false,
+    verifier: {
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      jwksUri: issuer.jwksUri,
+      keySet: options.keySet ?? {},
+      clock,
+    },
+  });
+  open.push(api);
+  return {
+    issuer,
+    api,
+    clock,
+    logs: () =>
+      chunks
+        .join("")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    token: () => issuer.signToken(),
+    async get(path, token) {
+      const response = await fetch(`${api.url}${path}`, {
+        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      });
+      return { status: response.status, body: await response.json(), headers: response.headers };
+    },
+  };
+}
+
+const readyz = async (s: Started) => (await s.get("/readyz")).status;
+
 describe("readiness", () => {
-  it("is 503 before the key set is loaded and 200 after the first verification", async () => {
-    const s = await stack({});
-    expect((await get(s, "/readyz")).status).toBe(503);
-    expect((await get(s, "/protected", `Bearer ${await s.token()}`)).status).toBe(200);
-    expect(await get(s, "/readyz")).toMatchObject({ status: 200, body: { status: "ready" } });
+  it("becomes ready at start on its own, with no request carrying a token", async () => {
+    const s = await start();
+    await expect.poll(() => readyz(s)).toBe(200);
+    expect(await s.get("/readyz")).toMatchObject({
+      body: { status: "ready", keySet: { state: "fresh", keys: 1 } },
+    });
+    expect(s.issuer.requestCounts()).toMatchObject({ jwks: 1, token: 0 });
   });
 
-  it("warming at start makes the api ready before its first request", async () => {
-    const s = await stack({});
-    const warmed = await startApi({
-      log: pino({ level: "silent" }),
-      host: "127.0.0.1",
-      warmKeySet: true,
-      verifier: { issuer: s.issuer.issuer, audience: s.issuer.audience, jwksUri: s.issuer.jwksUri },
+  it("warmed while the JWKS fails, says why, then recovers on its own without any token", async () => {
+    const s = await start({ warmKeySet: true, jwksMode: "error", keySet: { cooldownMs: 1_000 } });
+    expect(await s.get("/readyz")).toMatchObject({
+      status: 503,
+      body: {
+        status: "not_ready",
+        reason: "signing keys could not be loaded: 1 fetch failed, retrying in the background",
+        lastError: "JWKS endpoint answered HTTP 500",
+      },
     });
-    open.push(warmed);
-    expect((await fetch(`${warmed.url}/readyz`)).status).toBe(200);
+    expect(s.logs().find((l) => l.event === "key_set_warm_failed")).toBeDefined();
+    s.issuer.setJwksMode("ok");
+    // The backoff after one failure is the cooldown ±20%.
+    s.clock.advance(1_200);
+    await expect.poll(() => readyz(s)).toBe(200);
+    expect(s.issuer.requestCounts()).toMatchObject({ jwks: 2, token: 0 });
   });
+
+  it("stays ready through a quiet period longer than max-stale while the JWKS is healthy", async () => {
+    const s = await start({
+      warmKeySet: true,
+      keySet: { maxAgeMs: 1_000, cooldownMs: 100, maxStaleMs: 3_000 },
+    });
+    expect(await readyz(s)).toBe(200);
+    // Five max ages with no traffic at all: the set refreshes itself each time.
+    for (let fetches = 2; fetches <= 6; fetches++) {
+      s.clock.advance(1_000);
+      await vi.waitFor(() => expect(s.issuer.requestCounts().jwks).toBe(fetches));
+      await vi.waitFor(() => expect(s.api.verifier.keySet.status().ageMs).toBe(0));
+    }
+    expect(await s.get("/readyz")).toMatchObject({
+      status: 200,
+      body: { status: "ready", keySet: { state: "fresh" } },
+    });
+    expect(s.issuer.requestCounts().token).toBe(0);
+  });
+
+  it("is 503 once refreshes have failed past max-stale, saying so, and recovers on its own", async () => {
+    const s = await start({
+      warmKeySet: true,
+      keySet: { maxAgeMs: 100, cooldownMs: 100, maxStaleMs: 1_000 },
+    });
+    expect(await readyz(s)).toBe(200);
+    s.issuer.setJwksMode("error");
+    const failures = () => s.api.verifier.keySet.status().consecutiveFailures;
+    s.clock.advance(100);
+    await vi.waitFor(() => expect(failures()).toBe(1));
+    // The retry (100-120 ms later) fails too, and time is then past max-stale.
+    s.clock.advance(1_000);
+    await vi.waitFor(() => expect(failures()).toBe(2));
+    expect(await s.get("/readyz")).toMatchObject({
+      status: 503,
+      body: {
+        status: "not_ready",
+        reason:
+          "signing keys expired: refreshes have failed past the max-stale bound (2 in a row), retrying in the background",
+        lastError: "JWKS endpoint answered HTTP 500",
+      },
+    });
+    s.issuer.setJwksMode("ok");
+    s.clock.advance(s.api.verifier.keySet.status().nextAttemptInMs ?? 0);
+    await expect.poll(() => readyz(s)).toBe(200);
+  });
+
+  it("started as a user starts it, warmed while the JWKS fails, turns ready on its own", async () => {
+    const issuer = await startLocalIssuer();
+    open.push(issuer);
+    issuer.setJwksMode("error");
+    const starting = spawnApi({
+      AUTHACTION_ISSUER: issuer.issuer,
+      AUTHACTION_AUDIENCE: issuer.audience,
+      AUTHACTION_JWKS_URI: issuer.jwksUri,
+      AUTHACTION_JWKS_WARM: "true",
+      // Real time in a separate process: a small cooldown keeps the background retry quick.
+      AUTHACTION_JWKS_COOLDOWN_MS: "50",
+    });
+    // The warming fetch has been answered 500; the endpoint recovers right after.
+    // Spawning tsx is slow on a loaded machine: this waits on the process, not on a timer.
+    await vi.waitFor(() => expect(issuer.requestCounts().jwks).toBe(1), { timeout: 30_000 });
+    issuer.setJwksMode("ok");
+    const api = await starting;
+    open.push(api);
+    expect(api.logs().find((line) => line.event === "key_set_warm_failed")).toBeDefined();
+    await expect.poll(async () => (await fetch(`${api.url}/readyz`)).status).toBe(200);
+    expect(issuer.requestCounts().token).toBe(0);
+  }, 45_000);
 
   it("warming does not stop the api from starting when the tenant is unreachable", async () => {
     const api: RunningApi = await startApi({
@@ -41,9 +182,10 @@ describe("readiness", () => {
       host: "127.0.0.1",
       warmKeySet: true,
       verifier: {
-        issuer: "http://127.0.0.1:9",
+        issuer: "https://tenant.example",
         audience: "https://api.example.com",
-        jwksUri: "http://127.0.0.1:9/.well-known/jwks.json",
+        jwksUri: `${await closedPortUrl()}/.well-known/jwks.json`,
+        clock: new ManualClock(),
       },
     });
     open.push(api);
@@ -51,59 +193,42 @@ describe("readiness", () => {
     expect(ready.status).toBe(503);
     expect(await ready.json()).toMatchObject({
       status: "not_ready",
-      reason: "signing keys not loaded yet",
+      reason: "signing keys could not be loaded: 1 fetch failed, retrying in the background",
+      lastError: expect.stringContaining("ECONNREFUSED"),
     });
     expect((await fetch(`${api.url}/public`)).status).toBe(200);
-  });
-
-  it("is 503 again once refreshes have failed past max-stale", async () => {
-    const s = await stack({ maxAgeMs: 20, maxStaleMs: 200, cooldownMs: 10_000 });
-    expect((await get(s, "/protected", `Bearer ${await s.token()}`)).status).toBe(200);
-    s.issuer.setJwksMode("error");
-    await sleep(250);
-    expect(await get(s, "/readyz")).toMatchObject({
-      status: 503,
-      body: {
-        status: "not_ready",
-        reason: "signing keys expired: refreshes have failed past the max-stale bound",
-      },
-    });
   });
 });
 
 describe("outages of the JWKS endpoint", () => {
-  it("answers a request that needs keys within the timeout while the endpoint hangs: 503 with Retry-After", async () => {
-    const s = await stack({ timeoutMs: 300 });
-    s.issuer.setJwksMode("hang");
-    const res = await Promise.race([
-      get(s, "/protected", `Bearer ${await s.token()}`),
-      sleep(3_000).then(() => undefined),
-    ]);
-    expect(res).toBeDefined();
-    expect(res?.status).toBe(503);
-    expect(res?.headers.get("retry-after")).toBe("5");
-    expect(res?.headers.get("www-authenticate")).toBe('Bearer realm="api"');
-    expect(res?.body).toEqual({
+  it("answers a request that needs keys once the fetch times out while the endpoint hangs: 503 with Retry-After", async () => {
+    const s = await start({ jwksMode: "hang", keySet: { timeoutMs: 300 } });
+    const pending = s.get("/protected", await s.token());
+    await vi.waitFor(() => expect(s.issuer.requestCounts().jwks).toBe(1));
+    s.clock.advance(300);
+    const res = await pending;
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("5");
+    expect(res.headers.get("www-authenticate")).toBe('Bearer realm="api"');
+    expect(res.body).toEqual({
       error: "key_set_unavailable",
       message: "Signing keys are unavailable; try again later",
     });
-    const failure = s.logs.find((line) => line.event === "key_set_refresh_failed");
-    expect(failure).toMatchObject({ error: "JWKS request timed out", trigger: "cold" });
+    const failure = s.logs().find((line) => line.event === "key_set_refresh_failed");
+    expect(failure).toMatchObject({ error: "JWKS request timed out", trigger: "warm" });
     s.issuer.setJwksMode("ok");
   });
 
-  it("keeps answering known tokens at once past max age while the endpoint fails", async () => {
-    const s = await stack({ maxAgeMs: 50, cooldownMs: 20 });
+  it("keeps answering known tokens past max age while the refresh hangs", async () => {
+    const s = await start({ warmKeySet: true, keySet: { maxAgeMs: 50, cooldownMs: 20 } });
     const token = await s.token();
-    expect((await get(s, "/protected", `Bearer ${token}`)).status).toBe(200);
+    expect((await s.get("/protected", token)).status).toBe(200);
     s.issuer.setJwksMode("hang");
-    await sleep(80);
+    s.clock.advance(80);
+    await vi.waitFor(() => expect(s.issuer.requestCounts().jwks).toBe(2));
+    // The refresh hangs until its timeout on the clock, which does not move: nothing may wait on it.
     for (let i = 0; i < 5; i++) {
-      const res = await Promise.race([
-        get(s, "/protected", `Bearer ${token}`),
-        sleep(2_000).then(() => undefined),
-      ]);
-      expect(res?.status).toBe(200);
+      expect((await s.get("/protected", token)).status).toBe(200);
     }
     s.issuer.setJwksMode("ok");
   });

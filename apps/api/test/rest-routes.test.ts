@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { closedPortUrl } from "./support/closed-port-url.ts";
 import { get, type Stack, startStack } from "./support/start-stack.ts";
 
 let stack: Stack;
@@ -91,12 +92,26 @@ describe("health, readiness and unknown routes", () => {
 
 describe("readiness before the key set is loaded", () => {
   it("GET /readyz is 503 with a reason until a key set is loaded", async () => {
-    const fresh = await startStack();
+    // Nothing listens on that port any more: the fetch started at start fails at once, and the
+    // next attempt is an hour away.
+    const fresh = await startStack({
+      verifier: {
+        jwksUri: `${await closedPortUrl()}/.well-known/jwks.json`,
+        keySet: { cooldownMs: 3_600_000 },
+      },
+    });
     try {
+      await vi.waitFor(() =>
+        expect(fresh.api.verifier.keySet.status().consecutiveFailures).toBe(1),
+      );
       const res = await get(fresh, "/readyz");
       expect(res).toMatchObject({
         status: 503,
-        body: { status: "not_ready", reason: "signing keys not loaded yet" },
+        body: {
+          status: "not_ready",
+          reason: "signing keys could not be loaded: 1 fetch failed, retrying in the background",
+          lastError: expect.stringContaining("ECONNREFUSED"),
+        },
       });
     } finally {
       await fresh.close();

@@ -5,6 +5,7 @@
 export type { AccessToken } from "./access-token.ts";
 export { type BearerRefusal, bearerRefusal } from "./bearer-challenge.ts";
 export { parseBearerHeader } from "./bearer-header.ts";
+export { type Clock, type Fetch, systemClock } from "./clock.ts";
 export { AuthError, type AuthErrorCode, isAuthError } from "./errors.ts";
 export {
   DEFAULT_KEY_SET_POLICY,
@@ -12,7 +13,10 @@ export {
   type KeySetEvent,
   type KeySetPolicy,
   type KeySetStatus,
+  type RefreshTrigger,
   RemoteKeySet,
+  type RemoteKeySetOptions,
+  type ResolvedKey,
 } from "./key-set/remote-key-set.ts";
 export type { IgnoredKey } from "./key-set/usable-keys.ts";
 export { missingScopes, scopesFromClaims } from "./scopes.ts";

@@ -1,11 +1,12 @@
 import { ConfigurationError } from "@repo/env";
 import { z } from "zod";
+import { type Clock, type Fetch, globalFetch, systemClock } from "./clock.ts";
+import type { KeySetEvent } from "./key-set/key-set-event.ts";
 import {
   DEFAULT_KEY_SET_POLICY,
   KEY_SET_POLICY_BOUNDS,
-  type KeySetEvent,
   type KeySetPolicy,
-} from "./key-set/remote-key-set.ts";
+} from "./key-set/key-set-policy.ts";
 
 /**
  * Asymmetric JWS algorithms only (RFC 8725 §3.1-3.2): `none` and HMAC are never allowed, since a
@@ -60,8 +61,15 @@ export interface AccessTokenVerifierOptions {
   keySet?: Partial<KeySetPolicy>;
   /** Verified-token cache: maximum entries (default 10,000), or `false` to verify every time. */
   cache?: { maxEntries?: number } | false;
-  /** Told about key set refreshes and their failures (for logging). */
+  /**
+   * Told about key set refreshes and their failures (for logging). Called from background work:
+   * a throw or a rejected promise from it is ignored, never raised.
+   */
   onKeySetEvent?: (event: KeySetEvent) => void;
+  /** Time for expiry checks, the token cache and key set refreshes. Default: the system clock. */
+  clock?: Clock;
+  /** How the JWKS is fetched. Default: the global fetch. */
+  fetch?: Fetch;
 }
 
 export interface ResolvedVerifierOptions {
@@ -75,6 +83,8 @@ export interface ResolvedVerifierOptions {
   readonly keySet: KeySetPolicy;
   readonly cacheMaxEntries: number;
   readonly onKeySetEvent: (event: KeySetEvent) => void;
+  readonly clock: Clock;
+  readonly fetch: Fetch;
 }
 
 const httpUrl = z.string().refine((value) => {
@@ -105,6 +115,8 @@ const schema = z.object({
       cooldownMs: bounded(KEY_SET_POLICY_BOUNDS.cooldownMs).optional(),
       timeoutMs: bounded(KEY_SET_POLICY_BOUNDS.timeoutMs).optional(),
       maxStaleMs: bounded(KEY_SET_POLICY_BOUNDS.maxStaleMs).optional(),
+      maxBytes: bounded(KEY_SET_POLICY_BOUNDS.maxBytes).optional(),
+      maxKeys: bounded(KEY_SET_POLICY_BOUNDS.maxKeys).optional(),
     })
     .default({}),
   cache: z
@@ -136,6 +148,8 @@ export function resolveVerifierOptions(
     cooldownMs: o.keySet.cooldownMs ?? DEFAULT_KEY_SET_POLICY.cooldownMs,
     timeoutMs: o.keySet.timeoutMs ?? DEFAULT_KEY_SET_POLICY.timeoutMs,
     maxStaleMs: o.keySet.maxStaleMs ?? DEFAULT_KEY_SET_POLICY.maxStaleMs,
+    maxBytes: o.keySet.maxBytes ?? DEFAULT_KEY_SET_POLICY.maxBytes,
+    maxKeys: o.keySet.maxKeys ?? DEFAULT_KEY_SET_POLICY.maxKeys,
   };
   return {
     issuers: o.issuer,
@@ -148,5 +162,7 @@ export function resolveVerifierOptions(
     keySet,
     cacheMaxEntries: o.cache === false ? 0 : (o.cache.maxEntries ?? cacheMaxEntries.default),
     onKeySetEvent: options.onKeySetEvent ?? (() => {}),
+    clock: options.clock ?? systemClock,
+    fetch: options.fetch ?? globalFetch,
   };
 }

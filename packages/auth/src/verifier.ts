@@ -3,7 +3,7 @@ import { type AccessToken, accessTokenClaimsSchema } from "./access-token.ts";
 import { isCanonicalCompactJws, readableKid } from "./compact-jws.ts";
 import { AuthError } from "./errors.ts";
 import { joseErrorToAuthError } from "./jose-error-to-auth-error.ts";
-import { type KeyVersion, RemoteKeySet } from "./key-set/remote-key-set.ts";
+import { RemoteKeySet } from "./key-set/remote-key-set.ts";
 import { scopesFromClaims } from "./scopes.ts";
 import { VerifiedTokenCache } from "./verified-token-cache.ts";
 import {
@@ -41,8 +41,8 @@ export interface VerifierStats {
 
 interface Verified {
   readonly token: AccessToken;
-  readonly kid: string | undefined;
-  readonly keyVersion: KeyVersion;
+  /** RFC 7638 thumbprint of the key that verified it. */
+  readonly thumbprint: string;
 }
 
 /**
@@ -53,10 +53,16 @@ export function createAccessTokenVerifier(
   options: AccessTokenVerifierOptions,
 ): AccessTokenVerifier {
   const resolved = resolveVerifierOptions(options);
-  const keySet = new RemoteKeySet(resolved.jwksUri, resolved.keySet, resolved.onKeySetEvent);
+  const { clock } = resolved;
+  const keySet = new RemoteKeySet(resolved.jwksUri, {
+    policy: resolved.keySet,
+    onEvent: resolved.onKeySetEvent,
+    clock,
+    fetch: resolved.fetch,
+  });
   const cache =
     resolved.cacheMaxEntries > 0
-      ? new VerifiedTokenCache(resolved.cacheMaxEntries, keySet)
+      ? new VerifiedTokenCache(resolved.cacheMaxEntries, keySet, clock)
       : undefined;
   let cacheHits = 0;
   let cacheMisses = 0;
@@ -66,7 +72,7 @@ export function createAccessTokenVerifier(
     algorithms: [...resolved.algorithms],
     issuer: [...resolved.issuers],
     audience: [...resolved.audiences],
-    // jose checks exp only when present (PITFALLS): require it, and sub, explicitly.
+    // jose checks exp only when present (its jwtVerify docs): require it, and sub, explicitly.
     requiredClaims: ["exp", "sub"],
     clockTolerance: resolved.clockToleranceSeconds,
     ...(resolved.requireAccessTokenType ? { typ: "at+jwt" } : {}),
@@ -77,7 +83,7 @@ export function createAccessTokenVerifier(
       throw new AuthError("malformed_token", "Token is malformed", { kid: readableKid(jwt) });
     }
     let kid: string | undefined;
-    let keyVersion: KeyVersion | undefined;
+    let thumbprint: string | undefined;
     const getKey = async (header: JWSHeaderParameters) => {
       kid = typeof header.kid === "string" ? header.kid : undefined;
       // RFC 7797: `b64: false` changes what the signature covers. jose honours it only when it is
@@ -87,17 +93,21 @@ export function createAccessTokenVerifier(
         throw new AuthError("malformed_token", "Token uses an unsupported feature", { kid });
       }
       const resolvedKey = await keySet.resolve(header);
-      keyVersion = resolvedKey.version;
+      thumbprint = resolvedKey.thumbprint;
       return resolvedKey.key;
     };
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(jwt, getKey, verifyOptions));
+      // jose checks exp/nbf against the verifier's clock, the one the cache uses too.
+      ({ payload } = await jwtVerify(jwt, getKey, {
+        ...verifyOptions,
+        currentDate: new Date(clock.now()),
+      }));
     } catch (error) {
       // A token refused before key selection (alg, crit) still has its kid logged when readable.
       throw joseErrorToAuthError(error, { kid: kid ?? readableKid(jwt) });
     }
-    const nowSeconds = Date.now() / 1000;
+    const nowSeconds = clock.now() / 1000;
     if (
       typeof payload.iat === "number" &&
       payload.iat > nowSeconds + resolved.clockToleranceSeconds
@@ -122,8 +132,8 @@ export function createAccessTokenVerifier(
       audience: typeof c.aud === "string" ? [c.aud] : c.aud,
       claims: payload,
     };
-    // keyVersion is set whenever jose obtained a key, which it did for a verified signature.
-    return { token, kid, keyVersion: keyVersion as KeyVersion };
+    // thumbprint is set whenever jose obtained a key, which it did for a verified signature.
+    return { token, thumbprint: thumbprint as string };
   }
 
   async function verify(jwt: string): Promise<AccessToken> {
@@ -146,8 +156,8 @@ export function createAccessTokenVerifier(
       pending = verifyUncached(jwt).finally(() => inflight.delete(jwt));
       inflight.set(jwt, pending);
     }
-    const { token, kid, keyVersion } = await pending;
-    cache?.set(jwt, token, kid, keyVersion);
+    const { token, thumbprint } = await pending;
+    cache?.set(jwt, token, thumbprint);
     return token;
   }
 

@@ -1,11 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   AuthError,
   type ClientCredentialsOptions,
   createClientCredentialsTokenSource,
 } from "../src/client.ts";
+import { ManualClock } from "../src/testing.ts";
+import { streamBody } from "./support/loopback-server.ts";
 
 // Answers the local issuer cannot produce: a tiny token endpoint per test, scripted per request.
 
@@ -74,6 +76,12 @@ const text =
   };
 
 const neverAnswer: Answer = () => {};
+
+/** Once `clock` holds a timer of `delayMs` (a retry wait, a timeout), move time past it. */
+async function fire(clock: ManualClock, delayMs: number): Promise<void> {
+  await vi.waitFor(() => expect(clock.pending().map((t) => t.delayMs)).toContain(delayMs));
+  clock.advance(delayMs);
+}
 
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
 const SECRET = "s3cr3t-value-that-must-not-leak";
@@ -165,13 +173,15 @@ describe("token responses", () => {
     );
   });
 
-  it.each([
+  it.each<[string, Record<string, unknown>]>([
     ["access_token is missing", { token_type: "Bearer", expires_in: 60 }],
     ["access_token is empty", { access_token: "", token_type: "Bearer", expires_in: 60 }],
     ["access_token is not a string", { access_token: 42, expires_in: 60 }],
     ["expires_in is missing", { access_token: TOKEN, token_type: "Bearer" }],
-    ["expires_in is not positive", { access_token: TOKEN, expires_in: 0 }],
-    ["expires_in is not positive", { access_token: TOKEN, expires_in: -5 }],
+    ...[1e20, 0, -1, 0.5, 31_536_001].map((expiresIn): [string, Record<string, unknown>] => [
+      "expires_in is outside 1 s to 31536000 s (1 year)",
+      { access_token: TOKEN, expires_in: expiresIn },
+    ]),
     ["expires_in is not a number of seconds", { access_token: TOKEN, expires_in: "soon" }],
     ["expires_in is not a number of seconds", { access_token: TOKEN, expires_in: null }],
     [
@@ -188,6 +198,46 @@ describe("token responses", () => {
     expect(error.message).toBe(`token endpoint answered 200 without a usable token: ${problem}`);
     // A broken server is not fixed by asking again.
     expect(endpoint.requests).toHaveLength(1);
+  });
+
+  it.each([1, 31_536_000])("accepts expires_in at the bound %d", async (expiresIn) => {
+    const endpoint = await fakeTokenEndpoint(
+      json(200, { access_token: TOKEN, expires_in: expiresIn }),
+    );
+    const clock = new ManualClock();
+    const info = await createClientCredentialsTokenSource(
+      options(endpoint.tokenUrl, { clock }),
+    ).getTokenInfo();
+    expect(info.expiresAt.getTime()).toBe(clock.now() + expiresIn * 1000);
+  });
+
+  it("refuses an endless 200 body as an invalid response after 64 KiB, reading no further", async () => {
+    let stream: ReturnType<typeof streamBody> | undefined;
+    const endpoint = await fakeTokenEndpoint((res) => {
+      stream = streamBody(res, { prefix: `{"access_token":"${TOKEN}","pad":"` });
+    });
+    const error = await rejection(
+      createClientCredentialsTokenSource(options(endpoint.tokenUrl)).getToken(),
+    );
+    expect(error.code).toBe("invalid_token_response");
+    expect(error.status).toBe(200);
+    expect(error.message).toBe("token endpoint answered 200 with a body over 65536 bytes");
+    expect(endpoint.requests).toHaveLength(1);
+    // The client cut the connection: what the server got out is the cap plus the loopback socket
+    // buffers, not a stream that grows until memory runs out.
+    await stream?.finished;
+    expect(stream?.sent()).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it("honours a smaller maxResponseBytes, declared by Content-Length or not", async () => {
+    const body = JSON.stringify({ access_token: TOKEN, expires_in: 60, pad: "x".repeat(2000) });
+    const endpoint = await fakeTokenEndpoint(json(200, JSON.parse(body)));
+    const error = await rejection(
+      createClientCredentialsTokenSource(
+        options(endpoint.tokenUrl, { maxResponseBytes: 1024 }),
+      ).getToken(),
+    );
+    expect(error.message).toBe("token endpoint answered 200 with a body over 1024 bytes");
   });
 
   it("names both problems when access_token and expires_in are missing", async () => {
@@ -290,12 +340,17 @@ describe("refusals and failures", () => {
   });
 
   it("honours a Retry-After HTTP-date: a near one is waited for, then the request succeeds", async () => {
+    // A whole second on the clock, so that the date's second resolution gives exactly 2000 ms.
+    const clock = new ManualClock(Math.ceil(Date.now() / 1000) * 1000);
     const endpoint = await fakeTokenEndpoint(
-      (res) => text(503, "busy", { "retry-after": new Date(Date.now() + 1000).toUTCString() })(res),
+      (res) =>
+        text(503, "busy", { "retry-after": new Date(clock.now() + 2000).toUTCString() })(res),
       json(200, { access_token: TOKEN, token_type: "Bearer", expires_in: 60 }),
     );
-    const source = createClientCredentialsTokenSource(options(endpoint.tokenUrl));
-    expect(await source.getToken()).toBe(TOKEN);
+    const source = createClientCredentialsTokenSource(options(endpoint.tokenUrl, { clock }));
+    const token = source.getToken();
+    await fire(clock, 2000);
+    expect(await token).toBe(TOKEN);
     expect(endpoint.requests).toHaveLength(2);
   });
 
@@ -313,13 +368,21 @@ describe("refusals and failures", () => {
 
   it("times out a token endpoint that never answers, retrying within the deadline", async () => {
     const endpoint = await fakeTokenEndpoint(neverAnswer);
+    const clock = new ManualClock();
     const source = createClientCredentialsTokenSource(
       options(endpoint.tokenUrl, {
         requestTimeoutMs: 200,
         retry: { maxAttempts: 2, baseDelayMs: 1 },
+        clock,
       }),
     );
-    const error = await rejection(source.getToken());
+    const pending = rejection(source.getToken());
+    await vi.waitFor(() => expect(endpoint.requests).toHaveLength(1));
+    await fire(clock, 200);
+    await fire(clock, 0);
+    await vi.waitFor(() => expect(endpoint.requests).toHaveLength(2));
+    await fire(clock, 200);
+    const error = await pending;
     expect(error.code).toBe("token_endpoint_unavailable");
     expect(error.status).toBeUndefined();
     expect(error.message).toBe(
@@ -330,10 +393,16 @@ describe("refusals and failures", () => {
 
   it("reports the last real answer when the deadline cuts the final attempt short", async () => {
     const endpoint = await fakeTokenEndpoint(text(503, "down"), neverAnswer);
+    const clock = new ManualClock();
     const source = createClientCredentialsTokenSource(
-      options(endpoint.tokenUrl, { retry: { baseDelayMs: 1, deadlineMs: 1000 } }),
+      options(endpoint.tokenUrl, { retry: { baseDelayMs: 1, deadlineMs: 1000 }, clock }),
     );
-    const error = await rejection(source.getToken());
+    const pending = rejection(source.getToken());
+    await fire(clock, 0);
+    await vi.waitFor(() => expect(endpoint.requests).toHaveLength(2));
+    // The second attempt has only what is left of the deadline: its timeout ends it there.
+    await fire(clock, 1000);
+    const error = await pending;
     expect(error.code).toBe("token_endpoint_unavailable");
     expect(error.status).toBe(503);
     expect(error.message).toBe(

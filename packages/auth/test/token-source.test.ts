@@ -1,12 +1,12 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { decodeJwt } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   AuthError,
   type ClientCredentialsOptions,
   createClientCredentialsTokenSource,
 } from "../src/client.ts";
+import { ManualClock } from "../src/testing.ts";
 
 let issuer: LocalIssuer;
 
@@ -79,13 +79,18 @@ describe("client credentials token source against the local issuer", () => {
 
   it("refreshes a 2 s token after 1 s (margin capped at half the lifetime), never handing out an expiring one", async () => {
     issuer.setTokenLifetime(2);
-    const source = createClientCredentialsTokenSource(demoOptions({ refreshMarginSeconds: 60 }));
+    const clock = new ManualClock();
+    const source = createClientCredentialsTokenSource(
+      demoOptions({ refreshMarginSeconds: 60, clock }),
+    );
     const first = await source.getTokenInfo();
+    expect(first.expiresAt.getTime()).toBe(clock.now() + 2000);
     // Still more than the effective 1 s margin away from expiry: served from the cache.
+    clock.advance(999);
     expect((await source.getTokenInfo()).accessToken).toBe(first.accessToken);
     expect(issuer.requestCounts().token).toBe(1);
 
-    await sleep(Math.max(0, first.expiresAt.getTime() - 1000 - Date.now()) + 50);
+    clock.advance(1);
     const second = await source.getTokenInfo();
     expect(second.accessToken).not.toBe(first.accessToken);
     expect(second.expiresAt.getTime()).toBeGreaterThan(first.expiresAt.getTime());
@@ -94,8 +99,13 @@ describe("client credentials token source against the local issuer", () => {
 
   it("waits out a 429 with Retry-After: 1 (longer than maxDelayMs) and then succeeds", async () => {
     issuer.failTokenRequests({ status: 429, count: 1, retryAfterSeconds: 1 });
-    const source = createClientCredentialsTokenSource(demoOptions());
-    expect(decodeJwt(await source.getToken()).sub).toBe("demo-client@clients");
+    const clock = new ManualClock();
+    const source = createClientCredentialsTokenSource(demoOptions({ clock }));
+    const token = source.getToken();
+    await vi.waitFor(() => expect(clock.pending().map((t) => t.delayMs)).toContain(1000));
+    expect(issuer.requestCounts().token).toBe(1);
+    clock.advance(1000);
+    expect(decodeJwt(await token).sub).toBe("demo-client@clients");
     expect(issuer.requestCounts().token).toBe(2);
   });
 
@@ -136,13 +146,13 @@ describe("client credentials token source against the local issuer", () => {
     issuer.failTokenRequests({ status: 500, count: 1000 });
     const source = createClientCredentialsTokenSource(
       demoOptions({
-        retry: { maxAttempts: 100, baseDelayMs: 50, maxDelayMs: 100, deadlineMs: 1000 },
+        retry: { maxAttempts: 100, baseDelayMs: 10, maxDelayMs: 20, deadlineMs: 200 },
       }),
     );
     const error = await rejection(source.getToken());
     expect(error.code).toBe("token_endpoint_unavailable");
     expect(error.status).toBe(500);
-    expect(error.message).toContain("1000 ms deadline");
+    expect(error.message).toContain("200 ms deadline");
     expect(issuer.requestCounts().token).toBeGreaterThan(1);
     expect(issuer.requestCounts().token).toBeLessThan(100);
   });

@@ -1,8 +1,22 @@
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { RemoteKeySet } from "../src/key-set/remote-key-set.ts";
-import { AuthError, createAccessTokenVerifier } from "../src/server.ts";
+import {
+  type AccessTokenVerifier,
+  AuthError,
+  createAccessTokenVerifier,
+  type KeySetEvent,
+} from "../src/server.ts";
+import { ManualClock } from "../src/testing.ts";
 import { VerifiedTokenCache } from "../src/verified-token-cache.ts";
+import {
+  type JwksServer,
+  signWith,
+  startJwksServer,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+  testKey,
+} from "./support/jwks-server.ts";
 
 let issuer: LocalIssuer;
 beforeAll(async () => {
@@ -12,26 +26,38 @@ afterAll(async () => {
   await issuer.close();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+const codeOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => "accepted",
+    (e: unknown) => (e instanceof AuthError ? e.code : `unexpected ${String(e)}`),
+  );
 
 describe("verified-token cache", () => {
   it("never holds more than its bound, evicting the least recently used", async () => {
-    const keySet = new RemoteKeySet(issuer.jwksUri);
-    const cache = new VerifiedTokenCache(3, keySet);
+    const clock = new ManualClock();
+    const keySet = new RemoteKeySet(issuer.jwksUri, { clock });
+    cleanup.push(() => keySet.close());
+    const cache = new VerifiedTokenCache(3, keySet, clock);
     const verifier = createAccessTokenVerifier({
       issuer: issuer.issuer,
       audience: issuer.audience,
       jwksUri: issuer.jwksUri,
       cache: false,
     });
-    // Real verified entries, resolved through the real key set so that their key versions are current.
+    cleanup.push(() => verifier.keySet.close());
+    // Real verified entries, bound to the key the real key set resolves for them.
     const tokens = await Promise.all(
       Array.from({ length: 5 }, (_, i) => issuer.signToken({ claims: { jti: `c${i}` } })),
     );
     for (const jwt of tokens) {
       const token = await verifier.verify(jwt);
-      const { version } = await keySet.resolve({ alg: "RS256", kid: issuer.keys().signing });
-      cache.set(jwt, token, issuer.keys().signing, version);
+      const { thumbprint } = await keySet.resolve({ alg: "RS256", kid: issuer.keys().signing });
+      cache.set(jwt, token, thumbprint);
     }
     expect(cache.size).toBe(3);
     expect(cache.get(tokens[0] as string)).toBeUndefined();
@@ -40,16 +66,20 @@ describe("verified-token cache", () => {
   });
 
   it("checks exp on every hit: a cached token is refused once it expires", async () => {
+    const clock = new ManualClock();
     const verifier = createAccessTokenVerifier({
       issuer: issuer.issuer,
       audience: issuer.audience,
       jwksUri: issuer.jwksUri,
       clockToleranceSeconds: 0,
+      clock,
     });
+    cleanup.push(() => verifier.keySet.close());
     const jwt = await issuer.signToken({ expiresInSeconds: 2 });
     await expect(verifier.verify(jwt)).resolves.toBeDefined();
+    clock.advance(1_000);
     await expect(verifier.verify(jwt)).resolves.toBeDefined();
-    await sleep(2_100);
+    clock.advance(1_100);
     const error = await verifier.verify(jwt).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect((error as AuthError).code).toBe("expired");
@@ -67,8 +97,88 @@ describe("verified-token cache", () => {
       audience: "https://other.example",
       jwksUri: issuer.jwksUri,
     });
+    cleanup.push(
+      () => a.keySet.close(),
+      () => b.keySet.close(),
+    );
     await expect(a.verify(jwt)).resolves.toBeDefined();
     const error = await b.verify(jwt).catch((e: unknown) => e);
     expect((error as AuthError).code).toBe("wrong_audience");
+  });
+});
+
+describe("verified-token cache: a key's identity is the key, not its kid", () => {
+  /** A verifier on `server`, with the cache on or off, refreshed by moving `clock` past max age. */
+  function verifierOn(server: JwksServer, clock: ManualClock, cacheOn: boolean) {
+    const events: KeySetEvent[] = [];
+    const verifier = createAccessTokenVerifier({
+      issuer: TEST_ISSUER,
+      audience: TEST_AUDIENCE,
+      jwksUri: server.jwksUri,
+      algorithms: ["RS256", "ES256"],
+      keySet: { maxAgeMs: 1_000, cooldownMs: 100 },
+      cache: cacheOn ? {} : false,
+      clock,
+      onKeySetEvent: (event) => events.push(event),
+    });
+    cleanup.push(() => verifier.keySet.close());
+    return { verifier, events };
+  }
+
+  async function refreshed(
+    clock: ManualClock,
+    verifiers: ReadonlyArray<{ verifier: AccessTokenVerifier; events: KeySetEvent[] }>,
+  ) {
+    const before = verifiers.map((v) => v.events.length);
+    clock.advance(1_000);
+    await vi.waitFor(() =>
+      verifiers.forEach((v, i) => {
+        expect(v.events.length).toBeGreaterThan(before[i] ?? 0);
+        expect(v.events.at(-1)?.type).toBe("key_set_refreshed");
+      }),
+    );
+  }
+
+  it("refuses the token of a removed RSA key that shared its kid with an EC key, cache on or off", async () => {
+    const rsa = await testKey("RS256", "shared");
+    const ec = await testKey("ES256", "shared");
+    const server = await startJwksServer([rsa, ec]);
+    cleanup.push(() => server.close());
+    const clock = new ManualClock();
+    const cached = verifierOn(server, clock, true);
+    const uncached = verifierOn(server, clock, false);
+    const rsaToken = await signWith(rsa, "rsa-1");
+    const ecToken = await signWith(ec, "ec-1");
+    for (const { verifier } of [cached, uncached]) {
+      await expect(codeOf(verifier.verify(rsaToken))).resolves.toBe("accepted");
+      await expect(codeOf(verifier.verify(ecToken))).resolves.toBe("accepted");
+    }
+
+    server.publish([ec]);
+    await refreshed(clock, [cached, uncached]);
+    // Same kid before and after: only the key's identity says the RSA key is gone.
+    expect(cached.verifier.keySet.status().kids).toEqual(["shared"]);
+    await expect(codeOf(uncached.verifier.verify(rsaToken))).resolves.toBe("unknown_key");
+    await expect(codeOf(cached.verifier.verify(rsaToken))).resolves.toBe("unknown_key");
+    await expect(codeOf(cached.verifier.verify(ecToken))).resolves.toBe("accepted");
+  });
+
+  it("takes a rotation of a single key without kid into effect: old token refused, new ones accepted", async () => {
+    const oldKey = await testKey("RS256");
+    const newKey = await testKey("RS256");
+    const server = await startJwksServer([oldKey]);
+    cleanup.push(() => server.close());
+    const clock = new ManualClock();
+    const cached = verifierOn(server, clock, true);
+    const oldToken = await signWith(oldKey, "old");
+    await expect(codeOf(cached.verifier.verify(oldToken))).resolves.toBe("accepted");
+
+    server.publish([newKey]);
+    await refreshed(clock, [cached]);
+    expect(cached.events.at(-1)).toMatchObject({ kids: [], added: [expect.stringMatching(/^#/)] });
+    await expect(codeOf(cached.verifier.verify(oldToken))).resolves.toBe("bad_signature");
+    const newToken = await signWith(newKey, "new");
+    await expect(codeOf(cached.verifier.verify(newToken))).resolves.toBe("accepted");
+    await expect(codeOf(cached.verifier.verify(newToken))).resolves.toBe("accepted");
   });
 });

@@ -47,16 +47,12 @@ export function createApiServer(options: ApiServerOptions): Server {
       if (keySet.ready) {
         return sendJson(res, 200, {
           status: "ready",
-          keySet: { state: keySet.state, keys: keySet.kids.length },
+          keySet: { state: keySet.state, keys: keySet.keys },
         });
       }
-      const reason =
-        keySet.state === "empty"
-          ? "signing keys not loaded yet"
-          : "signing keys expired: refreshes have failed past the max-stale bound";
       return sendJson(res, 503, {
         status: "not_ready",
-        reason,
+        reason: keySet.reason ?? `signing keys ${keySet.state}`,
         lastError: keySet.lastError ?? null,
       });
     }

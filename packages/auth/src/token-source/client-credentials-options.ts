@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type Clock, type Fetch, globalFetch, systemClock } from "../clock.ts";
 
 /** How failed token requests are retried. Only 408, 429, 5xx and network errors are retried. */
 export interface TokenRetryOptions {
@@ -37,7 +38,22 @@ export interface ClientCredentialsOptions {
   /** Time limit of each token request, body included. Default 10 000 ms. */
   readonly requestTimeoutMs?: number;
   readonly retry?: TokenRetryOptions;
+  /**
+   * A token response body over this many bytes is an invalid response (the stream is cut there,
+   * so an endless body costs this much memory at most). Default 65 536 (64 KiB).
+   */
+  readonly maxResponseBytes?: number;
+  /** Time for expiry, retry waits and timeouts. Default: the system clock. */
+  readonly clock?: Clock;
+  /** How token requests are sent. Default: the global fetch. */
+  readonly fetch?: Fetch;
 }
+
+/** Bounds and defaults of the token source's byte limit, written once. */
+export const TOKEN_SOURCE_BOUNDS = {
+  /** A token response is a few KiB at most (a JWT, its type, lifetime and scope). */
+  maxResponseBytes: { min: 1024, max: 16 * 1024 * 1024, default: 64 * 1024 },
+} as const;
 
 /** The options with their defaults applied, checked once at creation. */
 export interface ResolvedClientCredentialsOptions {
@@ -53,6 +69,9 @@ export interface ResolvedClientCredentialsOptions {
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
   readonly deadlineMs: number;
+  readonly maxResponseBytes: number;
+  readonly clock: Clock;
+  readonly fetch: Fetch;
 }
 
 const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
@@ -80,6 +99,12 @@ const optionsSchema = z.object({
   scope: z.string().trim().min(1).optional(),
   refreshMarginSeconds: z.number().min(0).finite().default(60),
   requestTimeoutMs: positiveMs.default(10_000),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(TOKEN_SOURCE_BOUNDS.maxResponseBytes.min)
+    .max(TOKEN_SOURCE_BOUNDS.maxResponseBytes.max)
+    .default(TOKEN_SOURCE_BOUNDS.maxResponseBytes.default),
   retry: z
     .object({
       maxAttempts: z.number().int().min(1).max(100).default(4),
@@ -99,7 +124,8 @@ const optionsSchema = z.object({
 export function resolveClientCredentialsOptions(
   options: ClientCredentialsOptions,
 ): ResolvedClientCredentialsOptions {
-  const result = optionsSchema.safeParse(options);
+  const { clock, fetch, ...plain } = options;
+  const result = optionsSchema.safeParse(plain);
   if (!result.success) {
     const issue = result.error.issues[0];
     const path = issue?.path.join(".") || "options";
@@ -108,5 +134,12 @@ export function resolveClientCredentialsOptions(
     );
   }
   const { retry, refreshMarginSeconds, ...rest } = result.data;
-  return { ...rest, ...retry, scope: rest.scope, refreshMarginMs: refreshMarginSeconds * 1000 };
+  return {
+    ...rest,
+    ...retry,
+    scope: rest.scope,
+    refreshMarginMs: refreshMarginSeconds * 1000,
+    clock: clock ?? systemClock,
+    fetch: fetch ?? globalFetch,
+  };
 }

@@ -17,7 +17,8 @@ interface CachedToken {
  * machine-to-machine tokens. It caches the token until it is within the refresh margin of its
  * expiry (default 60 s, at most half the token's lifetime), and concurrent callers share one
  * in-flight request. Defaults: `format` json, `requestTimeoutMs` 10 000, `retry` { maxAttempts 4,
- * baseDelayMs 200, maxDelayMs 5000, deadlineMs 30 000 }.
+ * baseDelayMs 200, maxDelayMs 5000, deadlineMs 30 000 }, `maxResponseBytes` 65 536, the system
+ * clock and the global fetch.
  *
  * @throws TypeError at creation when an option is invalid. `getToken()` rejects with AuthError
  *   `token_request_refused`, `token_endpoint_unavailable` or `invalid_token_response`.
@@ -31,7 +32,7 @@ export function createClientCredentialsTokenSource(options: ClientCredentialsOpt
   async function fetchToken(): Promise<CachedToken> {
     // expires_in counts from when the server issued the token (RFC 6749 §5.1); the moment the
     // request left is the latest that can be, so the cached expiry is never later than the real one.
-    const sentAt = Date.now();
+    const sentAt = config.clock.now();
     const response = await requestToken(config, request);
     const lifetimeMs = response.expiresInSeconds * 1000;
     const marginMs = Math.min(config.refreshMarginMs, lifetimeMs / 2);
@@ -48,7 +49,7 @@ export function createClientCredentialsTokenSource(options: ClientCredentialsOpt
   }
 
   async function getTokenInfo(): Promise<TokenInfo> {
-    if (cached !== undefined && Date.now() < cached.refreshAt) return cached.info;
+    if (cached !== undefined && config.clock.now() < cached.refreshAt) return cached.info;
     if (inFlight === undefined) {
       inFlight = fetchToken().finally(() => {
         inFlight = undefined;

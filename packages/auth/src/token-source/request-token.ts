@@ -1,5 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import { type Clock, clockTimeout } from "../clock.ts";
 import { AuthError } from "../errors.ts";
+import { BodyTooLargeError, readCappedBody } from "../read-capped-body.ts";
 import type { ResolvedClientCredentialsOptions } from "./client-credentials-options.ts";
 import { isTimeout, networkFailureReason } from "./network-failure.ts";
 import { parseOAuthErrorResponse } from "./oauth-error-response.ts";
@@ -40,10 +41,11 @@ export async function requestToken(
   request: PreparedTokenRequest,
 ): Promise<TokenResponse> {
   const url = options.tokenUrl.href;
-  const deadline = Date.now() + options.deadlineMs;
+  const { clock } = options;
+  const deadline = clock.now() + options.deadlineMs;
   let previous: RetryableFailure | undefined;
   for (let attempt = 1; ; attempt++) {
-    const timeoutMs = Math.max(1, Math.min(options.requestTimeoutMs, deadline - Date.now()));
+    const timeoutMs = Math.max(1, Math.min(options.requestTimeoutMs, deadline - clock.now()));
     const outcome = await attemptOnce(options, request, url, timeoutMs);
     if (!("reason" in outcome)) return outcome;
 
@@ -65,7 +67,7 @@ export async function requestToken(
     if (deadlineCut) throw giveUp(` (${attempts}, ${options.deadlineMs} ms deadline)`);
     if (attempt >= options.maxAttempts) throw giveUp(` (${attempts})`);
 
-    const timeLeft = deadline - Date.now();
+    const timeLeft = deadline - clock.now();
     if (outcome.retryAfterMs !== undefined) {
       // The server said when it will take requests again (RFC 9110 §10.2.3). Asking sooner would
       // likely be refused again, so the wait is not shortened to maxDelayMs; if it does not fit
@@ -75,11 +77,11 @@ export async function requestToken(
           `; it asked to retry after ${Math.ceil(outcome.retryAfterMs / 1000)} s, past the ${options.deadlineMs} ms deadline (${attempts})`,
         );
       }
-      await sleep(outcome.retryAfterMs);
+      await sleep(clock, outcome.retryAfterMs);
     } else {
       const delay = retryDelayMs(attempt, options.baseDelayMs, options.maxDelayMs);
       if (delay >= timeLeft) throw giveUp(` (${attempts}, ${options.deadlineMs} ms deadline)`);
-      await sleep(delay);
+      await sleep(clock, delay);
     }
   }
 }
@@ -93,23 +95,39 @@ async function attemptOnce(
   let status: number;
   let body: string;
   let response: Response;
+  const timeout = clockTimeout(options.clock, timeoutMs);
   try {
-    response = await fetch(options.tokenUrl, {
+    response = await options.fetch(options.tokenUrl, {
       method: "POST",
       headers: request.headers,
       body: request.body,
       // A redirect would resend the client secret to wherever the server points; the token URL
       // must be configured as its final address instead.
       redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: timeout.signal,
     });
     status = response.status;
-    body = await response.text();
+    body = await readCappedBody(response, options.maxResponseBytes).catch((error: unknown) => {
+      // A token needs a few KiB; a 2xx body past the cap is no token response (an endless one
+      // would otherwise grow until the process dies). An error page past it is only cut short.
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      if (status >= 200 && status < 300) {
+        throw new AuthError(
+          "invalid_token_response",
+          `token endpoint answered ${status} with a body over ${options.maxResponseBytes} bytes`,
+          { status },
+        );
+      }
+      return "";
+    });
   } catch (cause) {
+    if (cause instanceof AuthError) throw cause;
     if (isTimeout(cause)) {
       return { reason: `did not answer within ${timeoutMs} ms`, timedOut: true, cause };
     }
     return { reason: `unreachable: ${networkFailureReason(cause)}`, cause };
+  } finally {
+    timeout.done();
   }
 
   if (status >= 200 && status < 300) return parseTokenResponse(body, status);
@@ -127,7 +145,7 @@ async function attemptOnce(
       reason: `unavailable: answered ${oauthText === undefined ? statusLine : `${status} ${oauthText}`}`,
       status,
       oauthError: oauth?.error,
-      retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+      retryAfterMs: retryAfterMs(response.headers.get("retry-after"), options.clock.now()),
     };
   }
   if (oauthText !== undefined || isRefusalStatus(status)) {
@@ -152,4 +170,11 @@ async function attemptOnce(
     `token endpoint ${url} answered ${statusLine}; check the token URL`,
     { status },
   );
+}
+
+/** Wait `ms` on `clock`; a foreground timer, since the caller is waiting for the token. */
+function sleep(clock: Clock, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    clock.setTimer(resolve, ms);
+  });
 }

@@ -13,6 +13,11 @@ export interface TokenResponse {
 // `true`, `null` or "" cannot turn into a number the way z.coerce would let them.
 const DECIMAL = /^\d+(\.\d+)?$/;
 
+/** The lifetimes accepted in `expires_in`: 1 s to 1 year (365 days). */
+export const MIN_EXPIRES_IN_SECONDS = 1;
+export const MAX_EXPIRES_IN_SECONDS = 31_536_000;
+const EXPIRES_IN_RANGE = `expires_in is outside ${MIN_EXPIRES_IN_SECONDS} s to ${MAX_EXPIRES_IN_SECONDS} s (1 year)`;
+
 const tokenResponseSchema = z.object({
   access_token: z
     .string({
@@ -37,7 +42,14 @@ const tokenResponseSchema = z.object({
           ? "expires_in is missing"
           : "expires_in is not a number of seconds",
     })
-    .pipe(z.number().positive("expires_in is not positive").finite("expires_in is not finite")),
+    // Outside 1 s .. 1 year the value is a server bug or an attack, not a lifetime: 0 or less would
+    // refetch on every call, 1e20 overflows Date (an Invalid Date that kills the caller later).
+    .pipe(
+      z
+        .number()
+        .min(MIN_EXPIRES_IN_SECONDS, EXPIRES_IN_RANGE)
+        .max(MAX_EXPIRES_IN_SECONDS, EXPIRES_IN_RANGE),
+    ),
   scope: z.string().optional().catch(undefined),
 });
 
