@@ -5,7 +5,10 @@ import {
   createAccessTokenVerifier,
   type KeySetEvent,
 } from "@repo/auth/server";
+import type { AnyTRPCRouter } from "@trpc/server";
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, type ShutdownTiming } from "./config.ts";
 import { createApiServer } from "./http/api-server.ts";
+import { drainServer } from "./http/drain-server.ts";
 import type { Logger } from "./logger.ts";
 
 export interface StartApiOptions {
@@ -22,14 +25,26 @@ export interface StartApiOptions {
   readonly maxBodyBytes?: number;
   /** Serve plain GET queries on the fast path (see http/fast-query-handler.ts). Default true. */
   readonly fastPath?: boolean;
+  /** HTTP limits and timeouts; each left out takes its default (API_BOUNDS in config.ts). */
+  readonly limits?: Partial<HttpLimits>;
+  /** A router to serve instead of the api's (tests); its context must be the api's Context. */
+  readonly router?: AnyTRPCRouter;
 }
 
 export interface RunningApi {
   /** Base URL, e.g. http://127.0.0.1:3000 */
   readonly url: string;
   readonly port: number;
+  /** Where it listens, for people: "all interfaces" for a wildcard bind, else the address. */
+  readonly listeningOn: string;
   readonly verifier: AccessTokenVerifier;
-  /** Stop accepting connections and wait for in-flight requests (idle keep-alives are closed). */
+  /**
+   * Shut down gracefully: /readyz answers 503 at once; requests are served as usual for
+   * `delayMs` (default 0), then the listener closes, in-flight requests finish, idle keep-alive
+   * connections close, and whatever still runs after `timeoutMs` (default 10 s) is cut.
+   */
+  shutdown(timing?: Partial<ShutdownTiming>): Promise<void>;
+  /** shutdown() with no delay. */
   close(): Promise<void>;
 }
 
@@ -48,11 +63,15 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
         "could not load signing keys at start; will retry on demand",
       );
   }
+  let shuttingDown = false;
   const server = createApiServer({
     verifier,
     log,
     maxBodyBytes: options.maxBodyBytes ?? 65_536,
+    limits: { ...DEFAULT_HTTP_LIMITS, ...options.limits },
     fastPath: options.fastPath ?? true,
+    ...(options.router === undefined ? {} : { router: options.router }),
+    shuttingDown: () => shuttingDown,
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -62,28 +81,25 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     });
   });
   const { port, address, family } = server.address() as AddressInfo;
-  const host =
-    family === "IPv6"
-      ? address === "::"
-        ? "localhost"
-        : `[${address}]`
-      : address === "0.0.0.0"
-        ? "localhost"
-        : address;
-  let closing: Promise<void> | undefined;
+  const wildcard = address === "0.0.0.0" || address === "::";
+  // A wildcard address is not one to connect to; the url names this machine instead.
+  const host = wildcard ? "localhost" : family === "IPv6" ? `[${address}]` : address;
+  let stopping: Promise<void> | undefined;
+  const shutdown = (timing: Partial<ShutdownTiming> = {}) => {
+    shuttingDown = true;
+    stopping ??= drainServer(server, {
+      delayMs: timing.delayMs ?? 0,
+      timeoutMs: timing.timeoutMs ?? 10_000,
+    });
+    return stopping;
+  };
   return {
     url: `http://${host}:${port}`,
     port,
+    listeningOn: wildcard ? `all interfaces (${address}), port ${port}` : `${host}:${port}`,
     verifier,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Requests still running after a grace period are cut rather than holding the process.
-        setTimeout(() => server.closeAllConnections(), 5_000).unref();
-      });
-      return closing;
-    },
+    shutdown,
+    close: () => shutdown(),
   };
 }
 
