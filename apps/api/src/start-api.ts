@@ -8,7 +8,7 @@ import {
 import type { AnyTRPCRouter } from "@trpc/server";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, type ShutdownTiming } from "./config.ts";
 import { createApiServer } from "./http/api-server.ts";
-import { drainServer } from "./http/drain-server.ts";
+import { trackConnections } from "./http/drain-server.ts";
 import type { Logger } from "./logger.ts";
 
 export interface StartApiOptions {
@@ -73,6 +73,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     ...(options.router === undefined ? {} : { router: options.router }),
     shuttingDown: () => shuttingDown,
   });
+  const drain = trackConnections(server);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host, () => {
@@ -87,7 +88,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   let stopping: Promise<void> | undefined;
   const shutdown = (timing: Partial<ShutdownTiming> = {}) => {
     shuttingDown = true;
-    stopping ??= drainServer(server, {
+    stopping ??= drain({
       delayMs: timing.delayMs ?? 0,
       timeoutMs: timing.timeoutMs ?? 10_000,
     });

@@ -170,7 +170,9 @@ describe("slow clients", () => {
     try {
       const res = await send(server.url, "/trpc/protected", { authorization: `Bearer ${token}` });
       expect(res.status).toBe(200);
-      expect(res.json).toMatchObject({ result: { data: { message: "This is a protected message!" } } });
+      expect(res.json).toMatchObject({
+        result: { data: { message: "This is a protected message!" } },
+      });
       expect(sockets.every((socket) => !socket.destroyed)).toBe(true);
     } finally {
       clearInterval(drip);
