@@ -9,6 +9,7 @@ import type { AnyTRPCRouter } from "@trpc/server";
 import { DEFAULT_HTTP_LIMITS, type HttpLimits, type ShutdownTiming } from "./config.ts";
 import { createApiServer } from "./http/api-server.ts";
 import { trackConnections } from "./http/drain-server.ts";
+import { describeListenAddress } from "./http/listen-address.ts";
 import type { Logger } from "./logger.ts";
 
 export interface StartApiOptions {
@@ -81,10 +82,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       resolve();
     });
   });
-  const { port, address, family } = server.address() as AddressInfo;
-  const wildcard = address === "0.0.0.0" || address === "::";
-  // A wildcard address is not one to connect to; the url names this machine instead.
-  const host = wildcard ? "localhost" : family === "IPv6" ? `[${address}]` : address;
+  const bound = server.address() as AddressInfo;
+  const { url, listeningOn } = describeListenAddress(bound);
   let stopping: Promise<void> | undefined;
   const shutdown = (timing: Partial<ShutdownTiming> = {}) => {
     shuttingDown = true;
@@ -95,9 +94,9 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     return stopping;
   };
   return {
-    url: `http://${host}:${port}`,
-    port,
-    listeningOn: wildcard ? `all interfaces (${address}), port ${port}` : `${host}:${port}`,
+    url,
+    port: bound.port,
+    listeningOn,
     verifier,
     shutdown,
     close: () => shutdown(),
