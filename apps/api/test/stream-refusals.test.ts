@@ -126,3 +126,36 @@ describe("streams that are not refused as a whole still stream", () => {
     });
   });
 });
+
+describe("streamed scope refusals", () => {
+  it("secret with a token lacking its scope: 403 insufficient_scope before the stream starts", async () => {
+    const limited = await stack.token("limited-client");
+    const before = refusalsFor("secret");
+    const res = await send(stack.api.url, `/trpc/secret?batch=1&input=${enc("{}")}`, {
+      headers: STREAM,
+      authorization: `Bearer ${limited}`,
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers["www-authenticate"]).toMatch(
+      /^Bearer realm="api", error="insufficient_scope", .*scope="read:secret"$/,
+    );
+    expect(res.json).toMatchObject({
+      error: { data: { code: "FORBIDDEN", httpStatus: 403, reason: "insufficient_scope" } },
+    });
+    expect(refusalsFor("secret")).toBe(before + 1);
+  });
+
+  it("protected and secret with that token: one call is served, so the stream runs (200) with the 403 inside", async () => {
+    const limited = await stack.token("limited-client");
+    const before = refusalsFor("secret");
+    const res = await send(stack.api.url, `/trpc/protected,secret?batch=1&input=${enc("{}")}`, {
+      headers: STREAM,
+      authorization: `Bearer ${limited}`,
+    });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain("This is a protected message!");
+    expect(res.text).toContain("FORBIDDEN");
+    // Logged once: by the stream, not also by the check before it.
+    expect(refusalsFor("secret")).toBe(before + 1);
+  });
+});

@@ -89,5 +89,16 @@ describe("what the api relies on in @trpc/server", () => {
       },
     } as never;
     expect(() => routerInternals(noMiddlewares)).toThrow(/procedure "q"\._def\.middlewares/);
+    const noResolverLast = {
+      _def: {
+        _config: appRouter._def._config,
+        procedures: {
+          q: Object.assign(() => undefined, {
+            _def: { type: "query", middlewares: [async function other() {}] },
+          }),
+        },
+      },
+    } as never;
+    expect(() => routerInternals(noResolverLast)).toThrow(/ending in its resolver/);
   });
 });

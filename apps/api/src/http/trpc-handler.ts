@@ -9,12 +9,12 @@ import {
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { appRouter } from "../router.ts";
 import { type ContextDeps, createContext } from "../trpc/context.ts";
-import { protectedProcedure, refuse } from "../trpc/procedures.ts";
 import { authorizationHeader } from "./authorization-header.ts";
 import { createFastQueryHandler } from "./fast-query-handler.ts";
-import { refusalHeaders, refusalOf } from "./refusal.ts";
+import { refusalHeaders } from "./refusal.ts";
 import { sendJson } from "./send-json.ts";
-import { routerInternals, usesMiddlewaresOf } from "./trpc-internals.ts";
+import { createStreamRefusal } from "./stream-refusal.ts";
+import { routerInternals } from "./trpc-internals.ts";
 import { acceptsStream, requestedPaths, TRPC_BASE_PATH } from "./trpc-request.ts";
 
 export interface TrpcHandlerOptions extends ContextDeps {
@@ -38,7 +38,7 @@ export function createTrpcHandler(
   options: TrpcHandlerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const router = options.router ?? appRouter;
-  const { config, procedures } = routerInternals(router);
+  const internals = routerInternals(router);
   const responseHeaders = (errors: readonly TRPCError[]) => refusalHeaders(errors);
   const onError = (error: TRPCError, path: string | undefined) => {
     if (error.code === "INTERNAL_SERVER_ERROR") {
@@ -65,55 +65,7 @@ export function createTrpcHandler(
     options.fastPath === false
       ? undefined
       : createFastQueryHandler({ ...options, router, responseHeaders, onError });
-
-  /**
-   * A jsonl stream (httpBatchStreamLink) starts with a 200 head before any call has run, so a
-   * refusal inside it would reach monitoring as a success. When every call of the request needs a
-   * token and the token is refused, the whole request is answered before the stream starts, with
-   * the refusal's status and challenge (RFC 6750 §3) and tRPC's error envelope, which the stream
-   * link reads from any non-2xx answer.
-   */
-  async function refuseStream(
-    req: IncomingMessage,
-    res: ServerResponse,
-    paths: readonly string[],
-  ): Promise<boolean> {
-    let names: string[];
-    try {
-      names = paths.map(decodeURIComponent);
-    } catch {
-      return false;
-    }
-    for (const name of names) {
-      const procedure = Object.hasOwn(procedures, name) ? procedures[name] : undefined;
-      if (procedure === undefined || !usesMiddlewaresOf(procedure, protectedProcedure))
-        return false;
-    }
-    const ctx = createContext(options, authorizationHeader(req));
-    try {
-      await ctx.verifier.verify(parseBearerHeader(ctx.authorization));
-      return false;
-    } catch (cause) {
-      if (!isAuthError(cause)) return false;
-      // One refusal line per call, as when each call is refused on its own.
-      const errors = names.map((name) => refuse(ctx, name, cause));
-      const error = errors[0] as TRPCError;
-      const shape = getErrorShape({
-        config,
-        error,
-        type: "query",
-        path: undefined,
-        input: undefined,
-        ctx,
-      });
-      const refusal = refusalOf(cause);
-      sendJson(res, refusal.status, transformTRPCResponse(config, { error: shape }), {
-        vary: "trpc-accept, accept",
-        ...refusal.headers,
-      });
-      return true;
-    }
-  }
+  const refuseStream = createStreamRefusal(options, internals);
 
   return (req, res) => {
     const url = req.url ?? "";
@@ -126,7 +78,7 @@ export function createTrpcHandler(
       official(req, res);
       return;
     }
-    refuseStream(req, res, paths).then(
+    refuseStream(req, res, paths, search).then(
       (refused) => {
         if (!refused) official(req, res);
       },

@@ -8,7 +8,8 @@ export interface RouterInternals {
 
 /**
  * The router's config and flat procedure table. These are tRPC internals (`_def._config`,
- * `_def.procedures`, a procedure's `_def.type` and `_def.middlewares`); the fast path and the
+ * `_def.procedures`, a procedure's `_def.type` and `_def.middlewares`, whose last entry is the
+ * resolver); the fast path and the
  * stream refusal rely on them, so their shape is checked once here, at start, and a tRPC upgrade
  * that changes it stops the server with this message instead of answering wrongly. A test
  * (trpc-internals.test.ts) runs the same check against the installed version.
@@ -36,6 +37,9 @@ export function routerInternals(router: AnyTRPCRouter): RouterInternals {
         problems.push(`procedure "${path}"._def.type`);
       else if (!Array.isArray(procDef?.middlewares))
         problems.push(`procedure "${path}"._def.middlewares`);
+      // The stream refusal runs every middleware but the last, which must be the resolver.
+      else if ((procDef.middlewares as { name?: string }[]).at(-1)?.name !== "resolveMiddleware")
+        problems.push(`procedure "${path}"._def.middlewares ending in its resolver`);
     }
   }
   if (problems.length > 0) {
