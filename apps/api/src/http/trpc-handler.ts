@@ -1,11 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { isAuthError, parseBearerHeader } from "@repo/auth/server";
-import {
-  type AnyTRPCRouter,
-  getErrorShape,
-  type TRPCError,
-  transformTRPCResponse,
-} from "@trpc/server";
+import type { AnyTRPCRouter, TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { appRouter } from "../router.ts";
 import { type ContextDeps, createContext } from "../trpc/context.ts";
