@@ -204,7 +204,7 @@ describe("the fast path answers exactly as the official adapter", () => {
           expect(a.headers[name], `${where} ${name}`).toBe(b.headers[name]);
         expect(a.text, where).toBe(b.text);
       }),
-      { numRuns: 300 },
+      { numRuns: 120 },
     );
   });
 

@@ -11,6 +11,7 @@ import { getHTTPStatusCode } from "@trpc/server/http";
 import type { TRPCResponse } from "@trpc/server/rpc";
 import { type Context, type ContextDeps, createContext } from "../trpc/context.ts";
 import { authorizationHeader } from "./authorization-header.ts";
+import { sendJson } from "./send-json.ts";
 import { routerInternals } from "./trpc-internals.ts";
 import { acceptsStream } from "./trpc-request.ts";
 
@@ -201,15 +202,15 @@ export function createFastQueryHandler(
       })
       .catch((error: unknown) => {
         onError(getTRPCErrorFromUnknown(error), procedurePath);
-        if (!res.headersSent) {
-          res.statusCode = 500;
-          res.setHeader("content-type", "application/json");
-          res.end('{"error":{"message":"Internal server error","code":-32603}}');
-        } else res.destroy();
+        // Only when the error formatter itself fails: a bare envelope, nothing from the error.
+        if (!res.headersSent) sendJson(res, 500, INTERNAL_ERROR_BODY);
+        else res.destroy();
       });
     return true;
   };
 }
+
+const INTERNAL_ERROR_BODY = { error: { message: "Internal server error", code: -32603 } };
 
 function streamInJsonError(): TRPCError {
   return new TRPCError({
