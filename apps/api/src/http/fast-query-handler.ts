@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   type AnyTRPCProcedure,
-  type AnyTRPCRouter,
   getErrorShape,
   getTRPCErrorFromUnknown,
   TRPCError,
@@ -12,7 +11,7 @@ import type { TRPCResponse } from "@trpc/server/rpc";
 import { type Context, type ContextDeps, createContext } from "../trpc/context.ts";
 import { authorizationHeader } from "./authorization-header.ts";
 import { sendJson } from "./send-json.ts";
-import { routerInternals } from "./trpc-internals.ts";
+import type { RouterInternals } from "./trpc-internals.ts";
 import { acceptsStream } from "./trpc-request.ts";
 
 interface FastCall {
@@ -22,7 +21,8 @@ interface FastCall {
 }
 
 export interface FastQueryOptions extends ContextDeps {
-  readonly router: AnyTRPCRouter;
+  /** The served router's internals (routerInternals, checked once at start). */
+  readonly internals: RouterInternals;
   /** Larger batches go to the official adapter, which refuses them with 400. */
   readonly maxBatchSize: number;
   /** Headers for the response, from the errors of its calls (the adapter's responseMeta). */
@@ -47,7 +47,7 @@ export interface FastQueryOptions extends ContextDeps {
 export function createFastQueryHandler(
   options: FastQueryOptions,
 ): (req: IncomingMessage, res: ServerResponse, procedurePath: string, search: string) => boolean {
-  const { config, procedures } = routerInternals(options.router);
+  const { config, procedures } = options.internals;
   const { onError, responseHeaders } = options;
 
   function plan(

@@ -33,7 +33,6 @@ export function createTrpcHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const router = options.router ?? appRouter;
   const internals = routerInternals(router);
-  const responseHeaders = (errors: readonly TRPCError[]) => refusalHeaders(errors);
   const onError = (error: TRPCError, path: string | undefined) => {
     if (error.code === "INTERNAL_SERVER_ERROR") {
       options.log.error(
@@ -50,7 +49,7 @@ export function createTrpcHandler(
     allowMethodOverride: false,
     createContext: ({ req }) => createContext(options, authorizationHeader(req)),
     responseMeta({ errors }) {
-      const headers = responseHeaders(errors);
+      const headers = refusalHeaders(errors);
       return headers === undefined ? {} : { headers: new Headers({ ...headers }) };
     },
     onError: ({ error, path }) => onError(error, path),
@@ -58,7 +57,12 @@ export function createTrpcHandler(
   const fast =
     options.fastPath === false
       ? undefined
-      : createFastQueryHandler({ ...options, router, responseHeaders, onError });
+      : createFastQueryHandler({
+          ...options,
+          internals,
+          responseHeaders: refusalHeaders,
+          onError,
+        });
   const refuseStream = createStreamRefusal(options, internals);
 
   return (req, res) => {
