@@ -19,12 +19,30 @@ import { z } from "zod";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Limits of the HTTP server (README lists each with its default, docs/security.md why). */
+export interface HttpLimits {
+  readonly maxBatchSize: number;
+  readonly maxUrlBytes: number;
+  readonly maxHeaderBytes: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+/** What happens after SIGTERM (docs/operations.md). */
+export interface ShutdownTiming {
+  readonly delayMs: number;
+  readonly timeoutMs: number;
+}
+
 export interface ApiConfig {
   readonly port: number;
   readonly host: string | undefined;
   readonly logLevel: LevelWithSilent;
   readonly warmKeySet: boolean;
   readonly maxBodyBytes: number;
+  readonly http: HttpLimits;
+  readonly shutdown: ShutdownTiming;
   readonly verifier: AccessTokenVerifierOptions;
   /** The metrics listener; undefined (METRICS_PORT unset) means no metrics at all. */
   readonly metrics: { readonly port: number; readonly host: string | undefined } | undefined;
@@ -38,7 +56,34 @@ export const API_BOUNDS = {
   maxBodyBytes: { min: 1024, max: 10_485_760, default: 65_536 },
   /** No default: metrics are off unless a port is given. */
   metricsPort: { min: 0, max: 65_535 },
+  /** Calls in one tRPC batch; one request must never cost a thousand calls. */
+  maxBatchSize: { min: 1, max: 1_000, default: 10 },
+  /** Request target (path and query) in bytes; above it 414. */
+  maxUrlBytes: { min: 256, max: 65_536, default: 8_192 },
+  /** Request line and headers together (Node's maxHeaderSize); above it 431. */
+  maxHeaderBytes: { min: 1_024, max: 65_536, default: 16_384 },
+  /** Above the idle timeout of common load balancers (60 s), so they never reuse a closed socket. */
+  keepAliveTimeoutMs: { min: 1_000, max: 600_000, default: 65_000 },
+  /** Above keepAliveTimeoutMs. */
+  headersTimeoutMs: { min: 1_000, max: 600_000, default: 66_000 },
+  /** At least headersTimeoutMs: Node refuses a headers timeout above the request timeout. */
+  requestTimeoutMs: { min: 1_000, max: 600_000, default: 66_000 },
+  shutdownDelayMs: { min: 0, max: 120_000, default: 0 },
+  shutdownTimeoutMs: { min: 100, max: 600_000, default: 10_000 },
 } as const;
+
+/** The default HTTP limits, for startApi callers that give none. */
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  maxBatchSize: API_BOUNDS.maxBatchSize.default,
+  maxUrlBytes: API_BOUNDS.maxUrlBytes.default,
+  maxHeaderBytes: API_BOUNDS.maxHeaderBytes.default,
+  keepAliveTimeoutMs: API_BOUNDS.keepAliveTimeoutMs.default,
+  headersTimeoutMs: API_BOUNDS.headersTimeoutMs.default,
+  requestTimeoutMs: API_BOUNDS.requestTimeoutMs.default,
+};
+
+const ms = (bounds: { min: number; max: number; default: number }) =>
+  intVar("milliseconds", bounds).default(bounds.default);
 
 const apiEnvShape = {
   PORT: intVar("a TCP port", API_BOUNDS.port).default(API_BOUNDS.port.default),
@@ -61,6 +106,20 @@ const apiEnvShape = {
     .min(1)
     .describe("an interface address for /metrics, e.g. 127.0.0.1 or 0.0.0.0")
     .optional(),
+  API_MAX_BATCH_SIZE: intVar("a call count", API_BOUNDS.maxBatchSize).default(
+    API_BOUNDS.maxBatchSize.default,
+  ),
+  API_MAX_URL_BYTES: intVar("bytes", API_BOUNDS.maxUrlBytes).default(
+    API_BOUNDS.maxUrlBytes.default,
+  ),
+  API_MAX_HEADER_BYTES: intVar("bytes", API_BOUNDS.maxHeaderBytes).default(
+    API_BOUNDS.maxHeaderBytes.default,
+  ),
+  API_KEEP_ALIVE_TIMEOUT_MS: ms(API_BOUNDS.keepAliveTimeoutMs),
+  API_HEADERS_TIMEOUT_MS: ms(API_BOUNDS.headersTimeoutMs),
+  API_REQUEST_TIMEOUT_MS: ms(API_BOUNDS.requestTimeoutMs),
+  API_SHUTDOWN_DELAY_MS: ms(API_BOUNDS.shutdownDelayMs),
+  API_SHUTDOWN_TIMEOUT_MS: ms(API_BOUNDS.shutdownTimeoutMs),
 };
 
 const { clockToleranceSeconds, maxTokenLength, cacheMaxEntries } = VERIFIER_BOUNDS;
@@ -138,6 +197,8 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
     logLevel: e.LOG_LEVEL,
     warmKeySet: e.AUTHACTION_JWKS_WARM,
     maxBodyBytes: e.API_MAX_BODY_BYTES,
+    http: httpLimits(e),
+    shutdown: { delayMs: e.API_SHUTDOWN_DELAY_MS, timeoutMs: e.API_SHUTDOWN_TIMEOUT_MS },
     verifier,
     metrics: metricsListener(e.METRICS_PORT, e.METRICS_HOST, e.PORT),
   };
@@ -154,6 +215,32 @@ function metricsListener(
     throw new ConfigurationError("METRICS_PORT", "expected a port other than PORT's");
   }
   return { port, host };
+}
+
+function httpLimits(e: z.infer<z.ZodObject<typeof apiEnvShape>>): HttpLimits {
+  // Node closes an idle keep-alive socket after keepAliveTimeout; a headers timeout at or under it
+  // could cut a client that starts a request just as the socket idles out (the order load balancer
+  // guides ask for), and Node itself refuses a headers timeout above the request timeout.
+  if (e.API_HEADERS_TIMEOUT_MS <= e.API_KEEP_ALIVE_TIMEOUT_MS) {
+    throw new ConfigurationError(
+      "API_HEADERS_TIMEOUT_MS",
+      `must be above API_KEEP_ALIVE_TIMEOUT_MS (${e.API_KEEP_ALIVE_TIMEOUT_MS})`,
+    );
+  }
+  if (e.API_REQUEST_TIMEOUT_MS < e.API_HEADERS_TIMEOUT_MS) {
+    throw new ConfigurationError(
+      "API_REQUEST_TIMEOUT_MS",
+      `must be at least API_HEADERS_TIMEOUT_MS (${e.API_HEADERS_TIMEOUT_MS})`,
+    );
+  }
+  return {
+    maxBatchSize: e.API_MAX_BATCH_SIZE,
+    maxUrlBytes: e.API_MAX_URL_BYTES,
+    maxHeaderBytes: e.API_MAX_HEADER_BYTES,
+    keepAliveTimeoutMs: e.API_KEEP_ALIVE_TIMEOUT_MS,
+    headersTimeoutMs: e.API_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: e.API_REQUEST_TIMEOUT_MS,
+  };
 }
 
 function withoutUndefined<T extends Record<string, unknown>>(object: T): Partial<T> {

@@ -11,10 +11,26 @@ const config = exitOnConfigurationError("api", () => {
 const log = createLogger(config.logLevel);
 // Signal handlers first: a signal arriving before they exist would kill the process outright.
 let api: Awaited<ReturnType<typeof startApi>> | undefined;
+let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    log.info({ event: "shutdown", signal }, "shutting down");
-    void (api?.close() ?? Promise.resolve()).then(() => process.exit(0));
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log.info(
+      { event: "shutdown", signal, ...config.shutdown },
+      "shutting down: readiness is 503; serving until the delay ends, then draining",
+    );
+    const done = api?.shutdown(config.shutdown) ?? Promise.resolve();
+    done.then(
+      () => {
+        log.info({ event: "stopped" }, "stopped");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ event: "shutdown_failed", err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
   });
 }
 
@@ -26,9 +42,19 @@ api = await startApi({
   warmKeySet: config.warmKeySet,
   maxBodyBytes: config.maxBodyBytes,
   metrics: config.metrics,
+  limits: config.http,
 });
 const { issuers, audiences, jwksUri } = api.verifier.options;
 log.info(
-  { event: "listening", url: api.url, metricsUrl: api.metricsUrl, issuers, audiences, jwksUri },
-  `api listening on ${api.url}`,
+  {
+    event: "listening",
+    url: api.url,
+    listeningOn: api.listeningOn,
+    metricsUrl: api.metricsUrl,
+    issuers,
+    audiences,
+    jwksUri,
+    limits: config.http,
+  },
+  `api listening on ${api.listeningOn} (${api.url})`,
 );

@@ -5,7 +5,11 @@ import {
   createAccessTokenVerifier,
   type KeySetEvent,
 } from "@repo/auth/server";
+import type { AnyTRPCRouter } from "@trpc/server";
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, type ShutdownTiming } from "./config.ts";
 import { createApiServer } from "./http/api-server.ts";
+import { trackConnections } from "./http/drain-server.ts";
+import { describeListenAddress } from "./http/listen-address.ts";
 import type { Logger } from "./logger.ts";
 import { createApiMetrics } from "./metrics/api-metrics.ts";
 import { type RunningMetricsServer, startMetricsServer } from "./metrics/metrics-server.ts";
@@ -30,16 +34,28 @@ export interface StartApiOptions {
    * whatever `onKeySetEvent` it was created with).
    */
   readonly metrics?: { readonly port: number; readonly host?: string | undefined };
+  /** HTTP limits and timeouts; each left out takes its default (API_BOUNDS in config.ts). */
+  readonly limits?: Partial<HttpLimits>;
+  /** A router to serve instead of the api's (tests); its context must be the api's Context. */
+  readonly router?: AnyTRPCRouter;
 }
 
 export interface RunningApi {
   /** Base URL, e.g. http://127.0.0.1:3000 */
   readonly url: string;
   readonly port: number;
+  /** Where it listens, for people: "all interfaces" for a wildcard bind, else the address. */
+  readonly listeningOn: string;
   readonly verifier: AccessTokenVerifier;
   /** Where /metrics is served, e.g. http://127.0.0.1:9464/metrics; undefined when metrics are off. */
   readonly metricsUrl: string | undefined;
-  /** Stop accepting connections and wait for in-flight requests (idle keep-alives are closed). */
+  /**
+   * Shut down gracefully: /readyz answers 503 at once; requests are served as usual for
+   * `delayMs` (default 0), then the listener closes, in-flight requests finish, idle keep-alive
+   * connections close, and whatever still runs after `timeoutMs` (default 10 s) is cut.
+   */
+  shutdown(timing?: Partial<ShutdownTiming>): Promise<void>;
+  /** shutdown() with no delay. */
   close(): Promise<void>;
 }
 
@@ -73,15 +89,20 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     // cannot wait for a request.
     verifier.keySet.start();
   }
+  let shuttingDown = false;
   const server = createApiServer({
     verifier,
     log,
     maxBodyBytes: options.maxBodyBytes ?? 65_536,
+    limits: { ...DEFAULT_HTTP_LIMITS, ...options.limits },
     fastPath: options.fastPath ?? true,
     onAuthRefused: metrics?.onAuthRefused,
+    ...(options.router === undefined ? {} : { router: options.router }),
+    shuttingDown: () => shuttingDown,
   });
   // First in line, so that it sees every request before the api's handler answers it.
   if (metrics !== undefined) server.prependListener("request", metrics.observeRequest);
+  const drain = trackConnections(server);
   let metricsServer: RunningMetricsServer | undefined;
   if (metrics !== undefined && options.metrics !== undefined) {
     metricsServer = await startMetricsServer({ registry: metrics.registry, ...options.metrics });
@@ -96,38 +117,33 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     });
   } catch (error) {
     await metricsServer?.close();
+    if (ownsVerifier) verifier.keySet.close();
     throw error;
   }
-  const { port, address, family } = server.address() as AddressInfo;
-  const host =
-    family === "IPv6"
-      ? address === "::"
-        ? "localhost"
-        : `[${address}]`
-      : address === "0.0.0.0"
-        ? "localhost"
-        : address;
-  let closing: Promise<void> | undefined;
+  const bound = server.address() as AddressInfo;
+  const { url, listeningOn } = describeListenAddress(bound);
+  let stopping: Promise<void> | undefined;
+  const shutdown = (timing: Partial<ShutdownTiming> = {}) => {
+    shuttingDown = true;
+    stopping ??= drain({
+      delayMs: timing.delayMs ?? 0,
+      timeoutMs: timing.timeoutMs ?? 10_000,
+    }).then(async () => {
+      // Background refreshes end with the server; a shared verifier is its owner's to close.
+      if (ownsVerifier) verifier.keySet.close();
+      // Metrics go on being served while the api drains, then stop.
+      await metricsServer?.close();
+    });
+    return stopping;
+  };
   return {
-    url: `http://${host}:${port}`,
-    port,
+    url,
+    port: bound.port,
+    listeningOn,
     verifier,
     metricsUrl: metricsServer?.url,
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => {
-          // Background refreshes end with the server; a shared verifier is its owner's to close.
-          if (ownsVerifier) verifier.keySet.close();
-          resolve();
-        });
-        server.closeIdleConnections();
-        // Requests still running after a grace period are cut rather than holding the process.
-        setTimeout(() => server.closeAllConnections(), 5_000).unref();
-      })
-        // Metrics go on being served while the api drains, then stop.
-        .then(() => metricsServer?.close());
-      return closing;
-    },
+    shutdown,
+    close: () => shutdown(),
   };
 }
 

@@ -1,13 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AnyTRPCRouter } from "@trpc/server";
+import type { HttpLimits } from "../config.ts";
 import type { ContextDeps } from "../trpc/context.ts";
+import { handleClientError } from "./client-error.ts";
 import { handleRestRoute, isRestPath } from "./rest-routes.ts";
-import { sendJson } from "./send-json.ts";
+import { sendJson, sendTrpcError } from "./send-json.ts";
 import { createTrpcHandler } from "./trpc-handler.ts";
 
 export interface ApiServerOptions extends ContextDeps {
   readonly maxBodyBytes: number;
+  readonly limits: HttpLimits;
   /** See TrpcHandlerOptions.fastPath. Default true. */
   readonly fastPath?: boolean;
+  /** See TrpcHandlerOptions.router. Default: the api's router. */
+  readonly router?: AnyTRPCRouter;
+  /** True once shutdown has begun: /readyz answers 503 so that load balancers stop sending. */
+  readonly shuttingDown?: () => boolean;
 }
 
 /**
@@ -15,11 +23,15 @@ export interface ApiServerOptions extends ContextDeps {
  * else is a clean 404 or 405; an unexpected failure is a 500 with no detail, never a crash.
  */
 export function createApiServer(options: ApiServerOptions): Server {
-  const trpc = createTrpcHandler(options);
-  const { verifier, log } = options;
+  const { verifier, log, limits } = options;
+  const trpc = createTrpcHandler({ ...options, maxBatchSize: limits.maxBatchSize });
 
   function route(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
     const url = req.url ?? "/";
+    // Node bounds the request line only together with the headers (maxHeaderSize); a long target
+    // is refused on its own before anything parses it (RFC 9110 §15.5.15). The target arrives as
+    // latin1 text, one character per byte.
+    if (url.length > limits.maxUrlBytes) return uriTooLong(res, limits.maxUrlBytes);
     const query = url.indexOf("?");
     const path = query === -1 ? url : url.slice(0, query);
     const isTrpc = path.startsWith("/trpc/");
@@ -43,6 +55,13 @@ export function createApiServer(options: ApiServerOptions): Server {
     }
     if (path === "/readyz") {
       if (!isGet) return methodNotAllowed(res);
+      if (options.shuttingDown?.() === true) {
+        return sendJson(res, 503, {
+          status: "not_ready",
+          reason: "shutting down",
+          lastError: null,
+        });
+      }
       const keySet = verifier.keySet.status();
       if (keySet.ready) {
         return sendJson(res, 200, {
@@ -59,14 +78,22 @@ export function createApiServer(options: ApiServerOptions): Server {
     return sendJson(res, 404, { error: "not_found", message: `No route ${path}` });
   }
 
-  const server = createServer((req, res) => {
-    try {
-      const done = route(req, res);
-      if (done instanceof Promise) done.catch((error: unknown) => fail(res, error));
-    } catch (error) {
-      fail(res, error);
-    }
-  });
+  const server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+    },
+    (req, res) => {
+      try {
+        const done = route(req, res);
+        if (done instanceof Promise) done.catch((error: unknown) => fail(res, error));
+      } catch (error) {
+        fail(res, error);
+      }
+    },
+  );
 
   function fail(res: ServerResponse, error: unknown): void {
     log.error({ event: "request_failed", err: error }, "request failed");
@@ -75,11 +102,7 @@ export function createApiServer(options: ApiServerOptions): Server {
     else res.destroy();
   }
 
-  // A client error (malformed HTTP) gets a plain 400; it must never become an unhandled error.
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
-    else socket.destroy();
-  });
+  server.on("clientError", handleClientError);
   return server;
 }
 
@@ -89,28 +112,22 @@ export function createApiServer(options: ApiServerOptions): Server {
  */
 const TRPC_METHODS = new Set(["GET", "POST"]);
 
-/** The tRPC error envelope (as the adapter writes it), so tRPC clients read the code. */
-function trpcError(message: string, code: string, jsonRpcCode: number, httpStatus: number) {
-  return { error: { message, code: jsonRpcCode, data: { code, httpStatus } } };
-}
-
 function trpcMethodNotAllowed(res: ServerResponse): void {
-  const body = trpcError(
-    "Use GET for queries and POST for mutations",
-    "METHOD_NOT_SUPPORTED",
-    -32005,
-    405,
-  );
-  sendJson(res, 405, body, { allow: "GET, POST" });
+  const message = "Use GET for queries and POST for mutations";
+  sendTrpcError(res, 405, "METHOD_NOT_SUPPORTED", message, { allow: "GET, POST" });
 }
 
 function payloadTooLarge(res: ServerResponse, trpc: boolean, maxBytes: number): void {
   const message = `Request body over ${maxBytes} bytes`;
-  const body = trpc
-    ? trpcError(message, "PAYLOAD_TOO_LARGE", -32013, 413)
-    : { error: "payload_too_large", message };
   // The unread body is not wanted: close the connection after answering rather than drain it.
-  sendJson(res, 413, body, { connection: "close" });
+  const headers = { connection: "close" };
+  if (trpc) sendTrpcError(res, 413, "PAYLOAD_TOO_LARGE", message, headers);
+  else sendJson(res, 413, { error: "payload_too_large", message }, headers);
+}
+
+function uriTooLong(res: ServerResponse, maxBytes: number): void {
+  const message = `Request target over ${maxBytes} bytes`;
+  sendJson(res, 414, { error: "uri_too_long", message }, { connection: "close" });
 }
 
 function methodNotAllowed(res: ServerResponse): void {

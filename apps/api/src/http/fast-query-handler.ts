@@ -3,17 +3,16 @@ import {
   type AnyTRPCProcedure,
   getErrorShape,
   getTRPCErrorFromUnknown,
-  type TRPCError,
+  TRPCError,
   transformTRPCResponse,
 } from "@trpc/server";
 import { getHTTPStatusCode } from "@trpc/server/http";
 import type { TRPCResponse } from "@trpc/server/rpc";
-import { appRouter } from "../router.ts";
 import { type Context, type ContextDeps, createContext } from "../trpc/context.ts";
 import { authorizationHeader } from "./authorization-header.ts";
-
-/** Largest batch served on the fast path; larger ones go through the official adapter. */
-const MAX_FAST_BATCH = 16;
+import { sendJson } from "./send-json.ts";
+import type { RouterInternals } from "./trpc-internals.ts";
+import { acceptsStream } from "./trpc-request.ts";
 
 interface FastCall {
   readonly path: string;
@@ -21,10 +20,16 @@ interface FastCall {
   readonly input: unknown;
 }
 
-export interface FastQueryHooks {
+export interface FastQueryOptions extends ContextDeps {
+  /** The served router's internals (routerInternals, checked once at start). */
+  readonly internals: RouterInternals;
+  /** Larger batches go to the official adapter, which refuses them with 400. */
+  readonly maxBatchSize: number;
   /** Headers for the response, from the errors of its calls (the adapter's responseMeta). */
-  readonly responseHeaders: (errors: readonly TRPCError[]) => Record<string, string> | undefined;
-  readonly onError: (error: TRPCError, path: string) => void;
+  readonly responseHeaders: (
+    errors: readonly TRPCError[],
+  ) => Readonly<Record<string, string>> | undefined;
+  readonly onError: (error: TRPCError, path: string | undefined) => void;
 }
 
 /**
@@ -32,19 +37,18 @@ export interface FastQueryHooks {
  * every request into a WHATWG Request (URL, Headers, AbortController, a body stream) and its answer
  * back from a Response; profiling showed that conversion, not the procedures, dominating a query.
  *
- * This handles only the plain case: GET, JSON (no `trpc-accept: application/jsonl` streaming, no
- * SSE), every path a known query procedure, input absent or valid JSON. It calls the procedures
- * exactly as tRPC's resolveResponse does (same context, same middleware, same error formatter,
- * getErrorShape, transformTRPCResponse and getHTTPStatusCode), so the wire format is identical;
- * a differential test compares both paths. Anything else returns false, untouched, and the caller
- * hands the request to the official adapter.
+ * This handles only the plain case: GET, JSON (no jsonl streaming, no SSE), every path a known
+ * query procedure, input absent or valid JSON, a batch within maxBatchSize. It calls the procedures
+ * as tRPC's resolveResponse does (same context, middleware, abort signal, error formatter,
+ * getErrorShape, transformTRPCResponse, getHTTPStatusCode, and the same answers for results JSON
+ * cannot carry), so the wire format is identical; a property test compares both paths. Anything
+ * else returns false, untouched, and the caller hands the request to the official adapter.
  */
 export function createFastQueryHandler(
-  deps: ContextDeps,
-  hooks: FastQueryHooks,
+  options: FastQueryOptions,
 ): (req: IncomingMessage, res: ServerResponse, procedurePath: string, search: string) => boolean {
-  const config = appRouter._def._config;
-  const procedures = appRouter._def.procedures as Record<string, AnyTRPCProcedure | undefined>;
+  const { config, procedures } = options.internals;
+  const { onError, responseHeaders } = options;
 
   function plan(
     procedurePath: string,
@@ -63,7 +67,7 @@ export function createFastQueryHandler(
     } catch {
       return undefined;
     }
-    if (paths.length > MAX_FAST_BATCH) return undefined;
+    if (paths.length > options.maxBatchSize) return undefined;
     const rawInput = params?.get("input");
     let inputs: unknown;
     if (rawInput !== null && rawInput !== undefined && rawInput !== "") {
@@ -89,78 +93,148 @@ export function createFastQueryHandler(
     return { batch, calls };
   }
 
+  function write(
+    res: ServerResponse,
+    status: number,
+    body: string,
+    errors: readonly TRPCError[],
+  ): void {
+    res.statusCode = status;
+    res.setHeader("vary", "trpc-accept, accept");
+    res.setHeader("content-type", "application/json");
+    const extra = errors.length === 0 ? undefined : responseHeaders(errors);
+    if (extra !== undefined)
+      for (const [name, value] of Object.entries(extra)) res.setHeader(name, value);
+    res.end(body);
+  }
+
   async function respond(
     res: ServerResponse,
     batch: boolean,
     calls: FastCall[],
     ctx: Context,
+    signal: AbortSignal,
   ): Promise<void> {
     const settled = await Promise.all(
-      calls.map(
-        async (call, batchIndex): Promise<[TRPCError, undefined] | [undefined, unknown]> => {
-          try {
-            const data: unknown = await call.procedure({
-              path: call.path,
-              getRawInput: async () => call.input,
-              ctx,
-              type: "query",
-              signal: undefined,
-              batchIndex,
-            });
-            return [undefined, data];
-          } catch (cause) {
-            const error = getTRPCErrorFromUnknown(cause);
-            hooks.onError(error, call.path);
-            return [error, undefined];
-          }
-        },
-      ),
+      calls.map(async (call, batchIndex): Promise<[TRPCError | undefined, unknown]> => {
+        try {
+          const data: unknown = await call.procedure({
+            path: call.path,
+            getRawInput: async () => call.input,
+            ctx,
+            type: "query",
+            signal,
+            batchIndex,
+          });
+          return [undefined, data];
+        } catch (cause) {
+          const error = getTRPCErrorFromUnknown(cause);
+          onError(error, call.path);
+          return [error, undefined];
+        }
+      }),
     );
-    const errors: TRPCError[] = [];
-    const responses = settled.map(([error, data], index): TRPCResponse => {
-      if (error === undefined) return { result: { data } };
+    if (!batch && settled[0]?.[0] === undefined && isDataStream(settled[0]?.[1])) {
+      // resolveResponse throws this for an unbatched call, answering it as a request-level error.
+      throw streamInJsonError();
+    }
+    const errors: (TRPCError | undefined)[] = [];
+    const responses = settled.map(([callError, data], index): TRPCResponse => {
+      const error = callError ?? (isDataStream(data) ? streamInJsonError() : undefined);
       errors.push(error);
+      if (error === undefined) return { result: { data } };
       const call = calls[index] as FastCall;
-      return {
-        error: getErrorShape({
-          config,
-          error,
-          type: "query",
-          path: call.path,
-          input: call.input,
-          ctx,
-        }),
-      };
+      const shape = getErrorShape({
+        config,
+        error,
+        type: "query",
+        path: call.path,
+        input: call.input,
+        ctx,
+      });
+      return { error: shape };
     });
-    const status = getHTTPStatusCode(responses, settled.map(([error]) => error) as TRPCError[]);
+    const status = getHTTPStatusCode(responses, errors as TRPCError[]);
     const body = JSON.stringify(
       transformTRPCResponse(config, batch ? responses : (responses[0] as TRPCResponse)),
     );
-    res.statusCode = status;
-    res.setHeader("vary", "trpc-accept, accept");
-    const extra = errors.length === 0 ? undefined : hooks.responseHeaders(errors);
-    if (extra !== undefined)
-      for (const [name, value] of Object.entries(extra)) res.setHeader(name, value);
-    res.setHeader("content-type", "application/json");
-    res.end(body);
+    write(
+      res,
+      status,
+      body,
+      errors.filter((error) => error !== undefined),
+    );
+  }
+
+  /** What resolveResponse answers when the request as a whole fails (its caughtErrorToData). */
+  function respondWithRequestError(res: ServerResponse, cause: unknown, ctx: Context): void {
+    const error = getTRPCErrorFromUnknown(cause);
+    onError(error, undefined);
+    const json = {
+      error: getErrorShape({
+        config,
+        error,
+        type: "query",
+        path: undefined,
+        input: undefined,
+        ctx,
+      }),
+    };
+    const body = JSON.stringify(transformTRPCResponse(config, json));
+    write(res, getHTTPStatusCode(json, [error]), body, [error]);
   }
 
   return (req, res, procedurePath, search) => {
     if (req.method !== "GET") return false;
-    if (req.headers["trpc-accept"] !== undefined) return false;
-    const accept = req.headers.accept;
-    if (accept?.includes("text/event-stream")) return false;
+    if (acceptsStream(req) || req.headers.accept?.includes("text/event-stream")) return false;
     const planned = plan(procedurePath, search);
     if (planned === undefined) return false;
-    const ctx = createContext(deps, authorizationHeader(req));
-    respond(res, planned.batch, planned.calls, ctx).catch((error: unknown) => {
-      hooks.onError(getTRPCErrorFromUnknown(error), procedurePath);
-      if (!res.headersSent) {
-        res.statusCode = 500;
-        res.setHeader("content-type", "application/json");
-        res.end('{"error":{"message":"Internal server error","code":-32603}}');
-      } else res.destroy();
+    const ctx = createContext(options, authorizationHeader(req));
+    // As the official adapter does: procedures see an abort when the client goes away first.
+    const abort = new AbortController();
+    res.once("close", () => {
+      if (!res.writableFinished) abort.abort();
     });
+    respond(res, planned.batch, planned.calls, ctx, abort.signal)
+      .catch((cause: unknown) => {
+        if (res.headersSent) return res.destroy();
+        respondWithRequestError(res, cause, ctx);
+      })
+      .catch((error: unknown) => {
+        onError(getTRPCErrorFromUnknown(error), procedurePath);
+        // Only when the error formatter itself fails: a bare envelope, nothing from the error.
+        if (!res.headersSent) sendJson(res, 500, INTERNAL_ERROR_BODY);
+        else res.destroy();
+      });
     return true;
   };
+}
+
+const INTERNAL_ERROR_BODY = { error: { message: "Internal server error", code: -32603 } };
+
+function streamInJsonError(): TRPCError {
+  return new TRPCError({
+    code: "UNSUPPORTED_MEDIA_TYPE",
+    message: "Cannot use stream-like response in non-streaming request - use httpBatchStreamLink",
+  });
+}
+
+// tRPC answers a result it would have to stream (an async iterable, or an object with a promise
+// or async iterable as a direct value) with 415 outside a streaming request; the same test here.
+function isDataStream(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  if (Symbol.asyncIterator in value) return true;
+  return Object.values(value).some(
+    (v) => isPromiseLike(v) || (isObject(v) && Symbol.asyncIterator in v),
+  );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return !!value && !Array.isArray(value) && typeof value === "object";
+}
+
+function isPromiseLike(value: unknown): boolean {
+  if (!isObject(value) && typeof value !== "function") return false;
+  const candidate = value as { then?: unknown; catch?: unknown };
+  return typeof candidate.then === "function" && typeof candidate.catch === "function";
 }

@@ -6,7 +6,7 @@ import { appRouter } from "../router.ts";
 import { type ContextDeps, createContext } from "../trpc/context.ts";
 import { createCallerFactory } from "../trpc/procedures.ts";
 import { authorizationHeader } from "./authorization-header.ts";
-import { refusalHeaders } from "./refusal-headers.ts";
+import { refusalOf } from "./refusal.ts";
 import { sendJson } from "./send-json.ts";
 
 const createCaller = createCallerFactory(appRouter);
@@ -43,12 +43,8 @@ export async function handleRestRoute(
     const status = getHTTPStatusCodeFromError(trpcError);
     const cause = trpcError.cause;
     if (isAuthError(cause)) {
-      sendJson(
-        res,
-        status,
-        { error: cause.code, message: trpcError.message },
-        refusalHeaders(cause),
-      );
+      const refusal = refusalOf(cause);
+      sendJson(res, refusal.status, refusal.restBody, refusal.headers);
       return;
     }
     deps.log.error({ event: "procedure_error", path, err: cause ?? error }, "procedure failed");

@@ -1,37 +1,38 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { TRPCError } from "@trpc/server";
+import type { AnyTRPCRouter, TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { type AppRouter, appRouter } from "../router.ts";
+import { appRouter } from "../router.ts";
 import { type ContextDeps, createContext } from "../trpc/context.ts";
 import { authorizationHeader } from "./authorization-header.ts";
 import { createFastQueryHandler } from "./fast-query-handler.ts";
-import { refusalHeaders } from "./refusal-headers.ts";
+import { refusalHeaders } from "./refusal.ts";
+import { sendJson } from "./send-json.ts";
+import { createStreamRefusal } from "./stream-refusal.ts";
+import { routerInternals } from "./trpc-internals.ts";
+import { acceptsStream, requestedPaths, TRPC_BASE_PATH } from "./trpc-request.ts";
 
 export interface TrpcHandlerOptions extends ContextDeps {
   readonly maxBodyBytes: number;
+  /** Calls in one batch; a larger batch is 400 before any procedure runs. */
+  readonly maxBatchSize: number;
   /** Serve plain GET queries without the fetch emulation (see fast-query-handler.ts). Default true. */
   readonly fastPath?: boolean;
+  /** The router to serve, whose context is the api's Context. Default: the api's router. */
+  readonly router?: AnyTRPCRouter;
 }
-
-const BASE_PATH = "/trpc/";
 
 /**
  * tRPC over HTTP under /trpc. Plain GET queries take the fast path; everything else (mutations,
- * streaming, method override, malformed input) goes through the official standalone adapter.
- * Either way the challenge header comes from the first refused call: tRPC headers apply to the
- * whole response, so a batch mixing a refused protected call with a public one still carries it
- * (its status is then 207).
+ * streaming, method override, malformed input, batches over the limit) goes through the official
+ * standalone adapter. Either way the challenge header comes from the first refused call: tRPC
+ * headers apply to the whole response, so a batch mixing a refused protected call with a public one
+ * still carries it (its status is then 207).
  */
 export function createTrpcHandler(
   options: TrpcHandlerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const responseHeaders = (errors: readonly TRPCError[]) => {
-    for (const error of errors) {
-      const headers = refusalHeaders(error.cause);
-      if (headers !== undefined) return headers;
-    }
-    return undefined;
-  };
+  const router = options.router ?? appRouter;
+  const internals = routerInternals(router);
   const onError = (error: TRPCError, path: string | undefined) => {
     if (error.code === "INTERNAL_SERVER_ERROR") {
       options.log.error(
@@ -40,25 +41,51 @@ export function createTrpcHandler(
       );
     }
   };
-  const official = createHTTPHandler<AppRouter>({
-    router: appRouter,
-    basePath: BASE_PATH,
+  const official = createHTTPHandler({
+    router,
+    basePath: TRPC_BASE_PATH,
     maxBodySize: options.maxBodyBytes,
+    maxBatchSize: options.maxBatchSize,
     allowMethodOverride: false,
     createContext: ({ req }) => createContext(options, authorizationHeader(req)),
     responseMeta({ errors }) {
-      const headers = responseHeaders(errors);
-      return headers === undefined ? {} : { headers: new Headers(headers) };
+      const headers = refusalHeaders(errors);
+      return headers === undefined ? {} : { headers: new Headers({ ...headers }) };
     },
     onError: ({ error, path }) => onError(error, path),
   });
-  if (options.fastPath === false) return official;
-  const fast = createFastQueryHandler(options, { responseHeaders, onError });
+  const fast =
+    options.fastPath === false
+      ? undefined
+      : createFastQueryHandler({
+          ...options,
+          internals,
+          responseHeaders: refusalHeaders,
+          onError,
+        });
+  const refuseStream = createStreamRefusal(options, internals);
+
   return (req, res) => {
     const url = req.url ?? "";
     const query = url.indexOf("?");
-    const path = url.slice(BASE_PATH.length, query === -1 ? undefined : query);
+    const path = url.slice(TRPC_BASE_PATH.length, query === -1 ? undefined : query);
     const search = query === -1 ? "" : url.slice(query + 1);
-    if (!fast(req, res, path, search)) official(req, res);
+    if (fast?.(req, res, path, search) === true) return;
+    const { batch, paths } = requestedPaths(path, search);
+    if (!acceptsStream(req) || !batch || paths.length > options.maxBatchSize) {
+      official(req, res);
+      return;
+    }
+    refuseStream(req, res, paths, search).then(
+      (refused) => {
+        if (!refused) official(req, res);
+      },
+      (error: unknown) => {
+        options.log.error({ event: "request_failed", err: error }, "request failed");
+        if (!res.headersSent)
+          sendJson(res, 500, { error: "internal_error", message: "Internal server error" });
+        else res.destroy();
+      },
+    );
   };
 }

@@ -6,7 +6,7 @@ import {
   parseBearerHeader,
 } from "@repo/auth/server";
 import { TRPCError } from "@trpc/server";
-import { authErrorToTRPCError } from "./auth-error-to-trpc-error.ts";
+import { refusalToTRPCError } from "../http/refusal.ts";
 import type { Context } from "./context.ts";
 import { t } from "./init.ts";
 
@@ -55,7 +55,11 @@ export function requireScopes(...required: [string, ...string[]]) {
   });
 }
 
-function refuse(ctx: Context, path: string, error: unknown): TRPCError {
+/**
+ * Log a refusal once (its reason, never the token) and map it to the tRPC error every transport
+ * answers from (see http/refusal.ts); anything but an AuthError is an internal error.
+ */
+export function refuse(ctx: Context, path: string, error: unknown): TRPCError {
   if (!isAuthError(error)) {
     ctx.log.error(
       { event: "auth_error", path, err: error },
@@ -76,5 +80,5 @@ function refuse(ctx: Context, path: string, error: unknown): TRPCError {
     "request refused",
   );
   ctx.onAuthRefused?.(error.code);
-  return authErrorToTRPCError(error);
+  return refusalToTRPCError(error);
 }

@@ -21,6 +21,14 @@ export interface ApiUnderTest {
   close(): Promise<void>;
 }
 
+/** The spawned entry point, which can also be signalled and watched. */
+export interface SpawnedApi extends ApiUnderTest {
+  /** Send a signal to the process. */
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
+}
+
 function parseLines(text: string): Array<Record<string, unknown>> {
   return text
     .split("\n")
@@ -37,7 +45,10 @@ async function waitFor(check: () => boolean, timeoutMs = 3_000): Promise<void> {
 }
 
 /** The api in this process, configured exactly as main.ts configures it from `env`. */
-export async function startApiFromEnv(env: Record<string, string>): Promise<ApiUnderTest> {
+export async function startApiFromEnv(
+  env: Record<string, string>,
+  options: { readonly fastPath?: boolean } = {},
+): Promise<ApiUnderTest> {
   const config = apiConfigFromEnv({ ...env, NODE_ENV: "test" });
   const chunks: string[] = [];
   const sink = new Writable({
@@ -52,6 +63,8 @@ export async function startApiFromEnv(env: Record<string, string>): Promise<ApiU
     host: "127.0.0.1",
     maxBodyBytes: config.maxBodyBytes,
     metrics: config.metrics,
+    limits: config.http,
+    ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
   });
   const logs = () => parseLines(chunks.join(""));
   return {
@@ -70,7 +83,7 @@ const apiDir = fileURLToPath(new URL("../..", import.meta.url));
  * The real entry point (`node --import tsx src/main.ts`, as `pnpm --filter @repo/api start` runs
  * it) with exactly this environment, on an ephemeral port. Resolves once it logs "listening".
  */
-export async function spawnApi(env: Record<string, string>): Promise<ApiUnderTest> {
+export async function spawnApi(env: Record<string, string>): Promise<SpawnedApi> {
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: apiDir,
     env: {
@@ -112,6 +125,8 @@ export async function spawnApi(env: Record<string, string>): Promise<ApiUnderTes
     logs,
     rawLogs: () => stdout,
     waitForLogs: (predicate) => waitFor(() => predicate(logs())),
+    kill: (signal) => child.kill(signal),
+    exited,
     close() {
       // One SIGTERM; main.ts closes the server and exits 0.
       closing ??= (async () => {

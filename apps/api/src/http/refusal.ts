@@ -1,0 +1,61 @@
+import { type AuthError, type AuthErrorCode, bearerRefusal, isAuthError } from "@repo/auth/server";
+import { TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { REALM } from "../realm.ts";
+
+/** Seconds a client should wait before retrying when the key set is unavailable. */
+const KEY_SET_RETRY_AFTER_SECONDS = "5";
+
+const TRPC_CODE_BY_STATUS: Record<Refusal["status"], TRPC_ERROR_CODE_KEY> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  503: "SERVICE_UNAVAILABLE",
+};
+
+/**
+ * Everything the api answers for one refused credential, on every transport: the HTTP status,
+ * the headers (the RFC 6750 §3 challenge; Retry-After on a 503, RFC 9110 §10.2.3), the tRPC
+ * error code, and the REST body.
+ */
+export interface Refusal {
+  readonly status: 400 | 401 | 403 | 503;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly trpcCode: TRPC_ERROR_CODE_KEY;
+  /** The safe description (RFC 6750 error_description charset), also the tRPC message. */
+  readonly message: string;
+  readonly restBody: { readonly error: AuthErrorCode; readonly message: string };
+}
+
+/** The one mapping of an AuthError to what the api answers. */
+export function refusalOf(error: AuthError): Refusal {
+  const refusal = bearerRefusal(error, REALM);
+  const headers: Record<string, string> = { "www-authenticate": refusal.challenge };
+  if (refusal.status === 503) headers["retry-after"] = KEY_SET_RETRY_AFTER_SECONDS;
+  return {
+    status: refusal.status,
+    headers,
+    trpcCode: TRPC_CODE_BY_STATUS[refusal.status],
+    message: refusal.description,
+    restBody: { error: error.code, message: refusal.description },
+  };
+}
+
+/**
+ * The tRPC error for a refusal; the AuthError rides along as `cause` so that the HTTP edge finds
+ * the refusal's headers again (refusalHeaders) and the error formatter the stable `reason`.
+ */
+export function refusalToTRPCError(error: AuthError): TRPCError {
+  const refusal = refusalOf(error);
+  return new TRPCError({ code: refusal.trpcCode, message: refusal.message, cause: error });
+}
+
+/** The refusal headers of the first error caused by an AuthError, if any. */
+export function refusalHeaders(
+  errors: readonly { readonly cause?: unknown }[],
+): Readonly<Record<string, string>> | undefined {
+  for (const error of errors) {
+    if (isAuthError(error.cause)) return refusalOf(error.cause).headers;
+  }
+  return undefined;
+}

@@ -1,0 +1,161 @@
+import { createTRPCClient, httpBatchStreamLink, TRPCClientError } from "@trpc/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AppRouter } from "../src/index.ts";
+import { send } from "./support/http-exchange.ts";
+import { type Stack, startStack } from "./support/start-stack.ts";
+
+// A jsonl stream (httpBatchStreamLink) sends its 200 head before any call has run. When the whole
+// request is refused, it must answer as every other transport does: the refusal's status and
+// challenge, not a 200 that monitoring counts as a success.
+let stack: Stack;
+let token: string;
+beforeAll(async () => {
+  stack = await startStack();
+  token = await stack.token();
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+const enc = encodeURIComponent;
+const STREAM = { "trpc-accept": "application/jsonl" };
+const protectedBatch = `/trpc/protected?batch=1&input=${enc("{}")}`;
+
+function refusalsFor(path: string) {
+  return stack.logs.filter((line) => line.event === "auth_refused" && line.path === path).length;
+}
+
+describe("streamed tRPC calls that are refused as a whole", () => {
+  it("no token: 401 with the bare challenge and tRPC's error envelope", async () => {
+    const before = refusalsFor("protected");
+    const res = await send(stack.api.url, protectedBatch, { headers: STREAM });
+    expect(res.status).toBe(401);
+    expect(res.headers["www-authenticate"]).toBe('Bearer realm="api"');
+    expect(res.headers["content-type"]).toBe("application/json");
+    expect(res.json).toEqual({
+      error: {
+        message: "Authorization header required",
+        code: -32001,
+        data: { code: "UNAUTHORIZED", httpStatus: 401, reason: "missing_token" },
+      },
+    });
+    expect(refusalsFor("protected")).toBe(before + 1);
+  });
+
+  it("a forged token: 401 invalid_token", async () => {
+    const forged = `${token.slice(0, -4)}AAAA`;
+    const res = await send(stack.api.url, protectedBatch, {
+      headers: STREAM,
+      authorization: `Bearer ${forged}`,
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers["www-authenticate"]).toMatch(/^Bearer realm="api", error="invalid_token"/);
+    expect(res.text).not.toContain(forged);
+  });
+
+  it("a malformed Authorization header: 400 invalid_request, also with Accept: application/jsonl", async () => {
+    const res = await send(stack.api.url, `/trpc/protected,secret?batch=1&input=${enc("{}")}`, {
+      headers: { accept: "application/jsonl" },
+      authorization: "Bearer a b",
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers["www-authenticate"]).toMatch(/error="invalid_request"/);
+  });
+
+  it("keys unavailable: 503 with Retry-After", async () => {
+    const fresh = await startStack({ verifier: { keySet: { timeoutMs: 200 } } });
+    try {
+      fresh.issuer.setJwksMode("error");
+      const res = await send(fresh.api.url, protectedBatch, {
+        headers: STREAM,
+        authorization: `Bearer ${await fresh.issuer.signToken()}`,
+      });
+      expect(res.status).toBe(503);
+      expect(res.headers["retry-after"]).toBe("5");
+      expect(res.headers["www-authenticate"]).toBe('Bearer realm="api"');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it("the stream link reads the refusal as a TRPCClientError UNAUTHORIZED", async () => {
+    const client = createTRPCClient<AppRouter>({
+      links: [httpBatchStreamLink({ url: `${stack.api.url}/trpc` })],
+    });
+    const error = await client.protected.query().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TRPCClientError);
+    expect((error as TRPCClientError<AppRouter>).data).toMatchObject({
+      code: "UNAUTHORIZED",
+      httpStatus: 401,
+      reason: "missing_token",
+    });
+  });
+});
+
+describe("streams that are not refused as a whole still stream", () => {
+  it("a valid token: 200 jsonl with the data", async () => {
+    const res = await send(stack.api.url, protectedBatch, {
+      headers: STREAM,
+      authorization: `Bearer ${token}`,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers["transfer-encoding"]).toBe("chunked");
+    expect(res.text).toContain("This is a protected message!");
+  });
+
+  it("public with protected and no token: 200, the public data and the refusal inside the stream", async () => {
+    const res = await send(stack.api.url, `/trpc/public,protected?batch=1&input=${enc("{}")}`, {
+      headers: STREAM,
+    });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain("This is a public message!");
+    expect(res.text).toContain("UNAUTHORIZED");
+  });
+
+  it("the stream link gets protected data with a valid token", async () => {
+    const client = createTRPCClient<AppRouter>({
+      links: [
+        httpBatchStreamLink({
+          url: `${stack.api.url}/trpc`,
+          headers: { authorization: `Bearer ${token}` },
+        }),
+      ],
+    });
+    await expect(client.protected.query()).resolves.toMatchObject({
+      message: "This is a protected message!",
+    });
+  });
+});
+
+describe("streamed scope refusals", () => {
+  it("secret with a token lacking its scope: 403 insufficient_scope before the stream starts", async () => {
+    const limited = await stack.token("limited-client");
+    const before = refusalsFor("secret");
+    const res = await send(stack.api.url, `/trpc/secret?batch=1&input=${enc("{}")}`, {
+      headers: STREAM,
+      authorization: `Bearer ${limited}`,
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers["www-authenticate"]).toMatch(
+      /^Bearer realm="api", error="insufficient_scope", .*scope="read:secret"$/,
+    );
+    expect(res.json).toMatchObject({
+      error: { data: { code: "FORBIDDEN", httpStatus: 403, reason: "insufficient_scope" } },
+    });
+    expect(refusalsFor("secret")).toBe(before + 1);
+  });
+
+  it("protected and secret with that token: one call is served, so the stream runs (200) with the 403 inside", async () => {
+    const limited = await stack.token("limited-client");
+    const before = refusalsFor("secret");
+    const res = await send(stack.api.url, `/trpc/protected,secret?batch=1&input=${enc("{}")}`, {
+      headers: STREAM,
+      authorization: `Bearer ${limited}`,
+    });
+    expect(res.status).toBe(200);
+    expect(res.text).toContain("This is a protected message!");
+    expect(res.text).toContain("FORBIDDEN");
+    // Logged once: by the stream, not also by the check before it.
+    expect(refusalsFor("secret")).toBe(before + 1);
+  });
+});
