@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiUnderTest, spawnApi } from "./support/api-under-test.ts";
 import { checkCase, ENDPOINTS, expectNoSecretsLogged } from "./support/check-case.ts";
 import { send } from "./support/http-exchange.ts";
 import { CASES } from "./support/security-cases.ts";
@@ -9,6 +8,7 @@ import {
   type StackKind,
   stackEnv,
 } from "./support/security-fixture.ts";
+import { type ApiUnderTest, spawnApi } from "./support/start-stack.ts";
 
 // Issue #3, "done when": every case behaves as stated when the api is started the way
 // `pnpm --filter @repo/api start` starts it (src/main.ts, configured by environment variables

@@ -1,6 +1,5 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiUnderTest, startApiFromEnv } from "./support/api-under-test.ts";
 import { ENDPOINTS } from "./support/check-case.ts";
 import { b64url, craftToken } from "./support/craft-token.ts";
 import { type Exchange, send } from "./support/http-exchange.ts";
@@ -11,6 +10,7 @@ import {
   issuerSigned,
   stackEnv,
 } from "./support/security-fixture.ts";
+import { type ApiUnderTest, startApiFromEnv } from "./support/start-stack.ts";
 
 // Issue #3, property-based: random Authorization headers and random three-part tokens thrown at
 // the protected procedure (tRPC and REST), with the verified-token cache on. Never a 2xx, never a
@@ -209,9 +209,9 @@ describe("afterwards", () => {
   });
 
   it("logged no request failure and fetched nothing a header named", () => {
-    expect(api.logs().filter((line) => line.event === "request_failed")).toEqual([]);
-    expect(api.logs().filter((line) => line.event === "auth_error")).toEqual([]);
-    expect(api.logs().filter((line) => line.event === "key_set_refresh_failed")).toEqual([]);
+    expect(api.logs.filter((line) => line.event === "request_failed")).toEqual([]);
+    expect(api.logs.filter((line) => line.event === "auth_error")).toEqual([]);
+    expect(api.logs.filter((line) => line.event === "key_set_refresh_failed")).toEqual([]);
   });
 
   it("still answers a valid token with 200", async () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiUnderTest, startApiFromEnv } from "./support/api-under-test.ts";
 import { checkCase, ENDPOINTS, expectNoSecretsLogged } from "./support/check-case.ts";
 import { send } from "./support/http-exchange.ts";
 import { CASES } from "./support/security-cases.ts";
@@ -9,6 +8,7 @@ import {
   type StackKind,
   stackEnv,
 } from "./support/security-fixture.ts";
+import { type ApiUnderTest, startApiFromEnv } from "./support/start-stack.ts";
 
 // Issue #3: every row of the security table, against /trpc/protected and REST /protected of apis
 // configured from environment variables only, with the verified-token cache on (the default).
@@ -64,9 +64,7 @@ describe("after the table", () => {
   });
 
   it("logged why each unusable tenant key was ignored", () => {
-    const refreshed = api("tenant")
-      .logs()
-      .find((line) => line.event === "key_set_refreshed");
+    const refreshed = api("tenant").logs.find((line) => line.event === "key_set_refreshed");
     const ignored = (refreshed?.ignored ?? []) as Array<{ kid: string; reason: string }>;
     expect(Object.fromEntries(ignored.map((key) => [key.kid, key.reason]))).toEqual({
       "tenant-enc": "use is enc, not sig",

@@ -1,8 +1,8 @@
 import { expect } from "vitest";
-import type { ApiUnderTest } from "./api-under-test.ts";
 import { send } from "./http-exchange.ts";
 import { type SecurityCase, type Sent, TRPC_CODE } from "./security-cases.ts";
 import { SUBJECT } from "./security-fixture.ts";
+import type { ApiUnderTest } from "./start-stack.ts";
 
 /** The two faces of the protected procedure every row runs against. */
 export const ENDPOINTS = ["/trpc/protected", "/protected"] as const;
@@ -24,7 +24,7 @@ export async function checkCase(
   endpoint: Endpoint,
 ): Promise<void> {
   const { expected } = row;
-  const before = refusals(api.logs()).length;
+  const before = refusals(api.logs).length;
   const res = await send(api.url, `${endpoint}${sent.query ?? ""}`, {
     ...(sent.authorization === undefined ? {} : { authorization: sent.authorization }),
   });
@@ -57,7 +57,7 @@ export async function checkCase(
   await api.waitForLogs((logs) => refusals(logs).length >= before + wanted);
   // A short grace so that a second, duplicate line would have arrived too.
   await new Promise((resolve) => setTimeout(resolve, 2));
-  const lines = refusals(api.logs()).slice(before);
+  const lines = refusals(api.logs).slice(before);
   expect(lines, where).toHaveLength(wanted);
   const line = lines[0];
   if (line !== undefined) {
