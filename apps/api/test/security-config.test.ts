@@ -10,7 +10,7 @@ import { send } from "./support/http-exchange.ts";
 import { createFixture, type Fixture, issuerSigned, stackEnv } from "./support/security-fixture.ts";
 import { runEntryPoint, startApiFromEnv } from "./support/start-stack.ts";
 
-// Issue #3, configuration: the clock tolerance is a small finite number of seconds (a negative,
+// Configuration: the clock tolerance is a small finite number of seconds (a negative,
 // infinite or large value is refused at start, GHSA-687g-22h4-j4w4); no HMAC or none can be
 // allowed; the token length limit is bounded and applies.
 const BASE = { AUTHACTION_DOMAIN: "tenant.example.com", AUTHACTION_AUDIENCE: "https://api" };

@@ -13,7 +13,7 @@ import {
 } from "./support/security-fixture.ts";
 import { type ApiUnderTest, startApiFromEnv } from "./support/start-stack.ts";
 
-// Issue #3, scopes: declared per procedure (`secret` requires read:secret), read from `scope`
+// Scopes: declared per procedure (`secret` requires read:secret), read from `scope`
 // (space-separated) and, where present, the `scp` and `permissions` arrays. A valid token without
 // the scope is 403 insufficient_scope with scope="..."; an invalid one is 401 first.
 let f: Fixture;

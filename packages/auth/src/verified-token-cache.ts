@@ -12,7 +12,7 @@ interface Entry {
 
 /**
  * Tokens that passed full verification, so that a client reusing its token (AuthAction's live 24 h)
- * costs a map lookup instead of an RSA verification. Safe because (PITFALLS: fast-jwt
+ * costs a map lookup instead of an RSA verification. Safe because (see fast-jwt
  * GHSA-rp9m-7r4c-75qg):
  * - the key is the whole token string, and each verifier owns its cache (one configuration);
  * - LRU-bounded, so a flood of distinct tokens cannot grow memory past `maxEntries`;

@@ -50,7 +50,7 @@ export function createAccessTokenVerifier(
     algorithms: [...resolved.algorithms],
     issuer: [...resolved.issuers],
     audience: [...resolved.audiences],
-    // jose checks exp only when present (PITFALLS): require it, and sub, explicitly.
+    // jose checks exp only when present (RFC 7519 §4.1.4 makes it optional): require it, and sub.
     requiredClaims: ["exp", "sub"],
     clockTolerance: resolved.clockToleranceSeconds,
     ...(resolved.requireAccessTokenType ? { typ: "at+jwt" } : {}),
