@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterEach, expect, it } from "vitest";
+import { afterEach, expect, it, vi } from "vitest";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const children: ChildProcess[] = [];
@@ -52,11 +52,17 @@ it("exits 1 with one line naming ISSUER_PORT when it is not a port", async () =>
 
 it("prints the NOT FOR PRODUCTION banner, serves, and exits 0 on SIGTERM", async () => {
   const main = startMain({ ISSUER_PORT: "0", ISSUER_ADMIN: "true" });
-  let url: string | undefined;
-  for (let attempt = 0; attempt < 200 && url === undefined; attempt += 1) {
-    url = /listening\s+(http:\/\/\S+)/.exec(main.output().stdout)?.[1];
-    if (url === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  // Fails loudly, with what it printed, if the banner never names the URL it listens on.
+  const url = await vi.waitFor(
+    () => {
+      const { stdout, stderr } = main.output();
+      const listening = /listening\s+(http:\/\/\S+)/.exec(stdout)?.[1];
+      if (listening === undefined)
+        throw new Error(`not listening yet; stdout: ${stdout} ${stderr}`);
+      return listening;
+    },
+    { timeout: 15_000, interval: 25 },
+  );
   const { stdout } = main.output();
   expect(stdout).toContain("NOT FOR PRODUCTION");
   expect(stdout).toContain("demo-client / demo-secret");
