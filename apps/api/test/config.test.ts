@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { apiConfigFromEnv } from "../src/index.ts";
-import { runEntryPoint } from "./support/start-stack.ts";
+import { get, runEntryPoint, startStack } from "./support/start-stack.ts";
 
 describe("configuration is validated at start", () => {
   it.each([
@@ -93,14 +93,19 @@ describe("configuration is validated at start", () => {
     expect(stderr).not.toMatch(/at .*\.ts/);
   });
 
-  it("the real entry point starts with a valid environment and stops cleanly on SIGTERM", async () => {
-    const { code, stdout } = await runEntryPoint({
-      AUTHACTION_ISSUER: "http://127.0.0.1:9",
-      AUTHACTION_AUDIENCE: "https://api.example.com",
-      PORT: "0",
-      HOST: "127.0.0.1",
-    });
-    expect(stdout).toContain('"event":"listening"');
-    expect(code).toBe(0);
+  it("the real entry point, given only the issuer's URL and audience, answers its tokens and exits 0 on SIGTERM", async () => {
+    const stack = await startStack({ entryPoint: true });
+    try {
+      expect(await get(stack, "/public")).toMatchObject({ status: 200 });
+      const res = await get(stack, "/protected", `Bearer ${await stack.token()}`);
+      expect(res).toMatchObject({ status: 200, body: { sub: "demo-client@clients" } });
+      expect(stack.logs.find((line) => line.event === "listening")).toMatchObject({
+        issuers: [stack.issuer.issuer],
+        audiences: [stack.issuer.audience],
+      });
+    } finally {
+      // close() sends one SIGTERM and rejects unless the process exits 0.
+      await stack.close();
+    }
   });
 });
