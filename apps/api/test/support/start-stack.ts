@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import type { AccessTokenVerifierOptions } from "@repo/auth/server";
+import type { AccessTokenVerifier, AccessTokenVerifierOptions } from "@repo/auth/server";
 import { type LocalIssuer, type LocalIssuerOptions, startLocalIssuer } from "@repo/issuer";
 import type { JWK } from "jose";
 import { pino } from "pino";
@@ -15,6 +15,8 @@ import { apiConfigFromEnv, type StartApiOptions, startApi } from "../../src/inde
  *
  * - `startStack(options)`: the real local issuer and the api wired to it, in-process (default) or
  *   as the real entry point (`entryPoint: true`). The common case.
+ * - `startApiInProcess(options)`: the api in this process with any `startApi` options (a verifier
+ *   option object may carry a clock or a fetch).
  * - `startApiFromEnv(env)`: the api in this process, configured from `env` exactly as main.ts is.
  * - `spawnApi(env)`: the real entry point (`node --import tsx src/main.ts`, what
  *   `pnpm --filter @repo/api start` runs) with exactly `env`, resolved once it listens.
@@ -23,7 +25,8 @@ import { apiConfigFromEnv, type StartApiOptions, startApi } from "../../src/inde
  * - `startKeyServer(keys)`: a JWKS server that counts its requests.
  * - `get(target, path, authorization?)`: one GET through fetch, the body parsed when it is JSON.
  *
- * Each api comes as an `ApiUnderTest`: its URL, its log lines, and `close()`.
+ * Each api comes as an `ApiUnderTest`: its URL, its log lines, and `close()`; one in this process
+ * (`InProcessApi`) also gives its port and its verifier.
  */
 
 /** One structured (pino) log line. */
@@ -43,6 +46,12 @@ export interface ApiUnderTest {
   waitForLogs(predicate: (logs: LogLine[]) => boolean, description?: string): Promise<void>;
   /** Stop it; a spawned api gets one SIGTERM and must exit 0. Idempotent. */
   close(): Promise<void>;
+}
+
+/** An api in this process: also its port and the verifier it built (to reach its key set). */
+export interface InProcessApi extends ApiUnderTest {
+  readonly port: number;
+  readonly verifier: AccessTokenVerifier;
 }
 
 const LOG_WAIT = { timeout: 5_000, interval: 5 } as const;
@@ -79,12 +88,14 @@ function memoryLogger() {
 type InProcessOptions = Omit<StartApiOptions, "log" | "host" | "port">;
 
 /** The api in this process with these options (any verifier option, a clock or fetch included). */
-export async function startApiInProcess(options: InProcessOptions): Promise<ApiUnderTest> {
+export async function startApiInProcess(options: InProcessOptions): Promise<InProcessApi> {
   const memory = memoryLogger();
   const api = await startApi({ ...options, log: memory.log, host: "127.0.0.1" });
   const logs = () => parseLines(memory.text());
   return {
     url: api.url,
+    port: api.port,
+    verifier: api.verifier,
     get logs() {
       return logs();
     },
@@ -95,7 +106,7 @@ export async function startApiInProcess(options: InProcessOptions): Promise<ApiU
 }
 
 /** The api in this process, configured exactly as main.ts configures it from `env`. */
-export function startApiFromEnv(env: Record<string, string>): Promise<ApiUnderTest> {
+export function startApiFromEnv(env: Record<string, string>): Promise<InProcessApi> {
   const config = apiConfigFromEnv({ ...env, NODE_ENV: "test" });
   return startApiInProcess({
     verifier: config.verifier,
@@ -204,9 +215,9 @@ export function runEntryPoint(env: Record<string, string>): Promise<EntryPointRu
   return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
 }
 
-export interface Stack {
+export interface Stack<Api extends ApiUnderTest = InProcessApi> {
   readonly issuer: LocalIssuer;
-  readonly api: ApiUnderTest;
+  readonly api: Api;
   /** The api's log lines so far, parsed. */
   readonly logs: LogLine[];
   /** The api's raw log text. */
@@ -235,7 +246,11 @@ const CLIENT_SECRETS: Record<string, string> = {
 };
 
 /** The real local issuer and the api wired to it, both on ephemeral ports, logs captured. */
-export async function startStack(options: StackOptions = {}): Promise<Stack> {
+export function startStack(
+  options?: StackOptions & { readonly entryPoint?: false },
+): Promise<Stack>;
+export function startStack(options: StackOptions): Promise<Stack<ApiUnderTest>>;
+export async function startStack(options: StackOptions = {}): Promise<Stack<ApiUnderTest>> {
   const issuer = await startLocalIssuer(options.issuer);
   let api: ApiUnderTest;
   try {
