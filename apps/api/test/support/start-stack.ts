@@ -15,8 +15,8 @@ import { apiConfigFromEnv, type StartApiOptions, startApi } from "../../src/inde
  *
  * - `startStack(options)`: the real local issuer and the api wired to it, in-process (default) or
  *   as the real entry point (`entryPoint: true`). The common case.
- * - `startApiInProcess(options)`: the api in this process with any `startApi` options (a verifier
- *   option object may carry a clock or a fetch).
+ * - `startApiInProcess(options)`: the api in this process with any `startApi` options, including
+ *   verifier options no environment variable can express.
  * - `startApiFromEnv(env)`: the api in this process, configured from `env` exactly as main.ts is.
  * - `spawnApi(env)`: the real entry point (`node --import tsx src/main.ts`, what
  *   `pnpm --filter @repo/api start` runs) with exactly `env`, resolved once it listens.
@@ -87,7 +87,7 @@ function memoryLogger() {
 
 type InProcessOptions = Omit<StartApiOptions, "log" | "host" | "port">;
 
-/** The api in this process with these options (any verifier option, a clock or fetch included). */
+/** The api in this process with these options (any verifier option, not only what env can say). */
 export async function startApiInProcess(options: InProcessOptions): Promise<InProcessApi> {
   const memory = memoryLogger();
   const api = await startApi({ ...options, log: memory.log, host: "127.0.0.1" });
