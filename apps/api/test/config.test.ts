@@ -1,33 +1,6 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { apiConfigFromEnv } from "../src/index.ts";
-
-const apiDir = fileURLToPath(new URL("..", import.meta.url));
-
-/** Run the api's real entry point with exactly this environment (no .env inherited). */
-function runMain(
-  env: Record<string, string>,
-): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: apiDir,
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...env },
-    });
-    let stderr = "";
-    let stdout = "";
-    let signalled = false;
-    child.stderr.on("data", (d) => (stderr += d));
-    child.stdout.on("data", (d) => {
-      stdout += d;
-      if (!signalled && stdout.includes('"event":"listening"')) {
-        signalled = true;
-        child.kill("SIGTERM");
-      }
-    });
-    child.on("exit", (code) => resolve({ code, stderr, stdout }));
-  });
-}
+import { get, runEntryPoint, startStack } from "./support/start-stack.ts";
 
 describe("configuration is validated at start", () => {
   it.each([
@@ -113,21 +86,26 @@ describe("configuration is validated at start", () => {
   });
 
   it("the real entry point prints one line naming the variable and exits 1", async () => {
-    const { code, stderr } = await runMain({ AUTHACTION_DOMAIN: "tenant.example.com" });
+    const { code, stderr } = await runEntryPoint({ AUTHACTION_DOMAIN: "tenant.example.com" });
     expect(code).toBe(1);
     expect(stderr.trim().split("\n")).toHaveLength(1);
     expect(stderr).toMatch(/^api: configuration error: AUTHACTION_AUDIENCE: is required/);
     expect(stderr).not.toMatch(/at .*\.ts/);
   });
 
-  it("the real entry point starts with a valid environment and stops cleanly on SIGTERM", async () => {
-    const { code, stdout } = await runMain({
-      AUTHACTION_ISSUER: "http://127.0.0.1:9",
-      AUTHACTION_AUDIENCE: "https://api.example.com",
-      PORT: "0",
-      HOST: "127.0.0.1",
-    });
-    expect(stdout).toContain('"event":"listening"');
-    expect(code).toBe(0);
+  it("the real entry point, given only the issuer's URL and audience, answers its tokens and exits 0 on SIGTERM", async () => {
+    const stack = await startStack({ entryPoint: true });
+    try {
+      expect(await get(stack, "/public")).toMatchObject({ status: 200 });
+      const res = await get(stack, "/protected", `Bearer ${await stack.token()}`);
+      expect(res).toMatchObject({ status: 200, body: { sub: "demo-client@clients" } });
+      expect(stack.logs.find((line) => line.event === "listening")).toMatchObject({
+        issuers: [stack.issuer.issuer],
+        audiences: [stack.issuer.audience],
+      });
+    } finally {
+      // close() sends one SIGTERM and rejects unless the process exits 0.
+      await stack.close();
+    }
   });
 });

@@ -1,33 +1,38 @@
-import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningApi, startApi } from "../src/index.ts";
+import {
+  type ApiUnderTest,
+  type Stack,
+  startApiInProcess,
+  startStack,
+} from "./support/start-stack.ts";
 
 // Differential test: the fast query path must answer byte for byte what tRPC's official adapter
 // answers, for every kind of request it takes, and leave the rest to the official adapter.
-let issuer: LocalIssuer;
-let fast: RunningApi;
-let official: RunningApi;
+let stack: Stack;
+let fast: ApiUnderTest;
+let official: ApiUnderTest;
 let demoToken: string;
 let limitedToken: string;
 
 beforeAll(async () => {
-  issuer = await startLocalIssuer();
-  const verifier = { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri };
-  const log = pino({ level: "silent" });
-  fast = await startApi({ verifier, log, host: "127.0.0.1" });
-  official = await startApi({ verifier, log, host: "127.0.0.1", fastPath: false });
+  stack = await startStack();
+  fast = stack.api;
+  const { issuer } = stack;
+  official = await startApiInProcess({
+    verifier: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri },
+    fastPath: false,
+  });
   demoToken = await issuer.signToken();
   limitedToken = await issuer.signToken({ clientId: "limited-client" });
 });
 afterAll(async () => {
-  await Promise.all([fast.close(), official.close()]);
-  await issuer.close();
+  await official.close();
+  await stack.close();
 });
 
 const enc = encodeURIComponent;
 const expired = () =>
-  issuer.signToken({ issuedAt: Math.floor(Date.now() / 1000) - 7200, expiresInSeconds: 60 });
+  stack.issuer.signToken({ issuedAt: Math.floor(Date.now() / 1000) - 7200, expiresInSeconds: 60 });
 
 const cases: Array<[string, string, () => Promise<string | undefined>]> = [
   ["single public query", "/trpc/public", async () => undefined],

@@ -2,8 +2,8 @@ import { connect, type Socket } from "node:net";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_BOUNDS } from "../src/config.ts";
-import { type ApiUnderTest, startApiFromEnv } from "./support/api-under-test.ts";
 import { rawExchange, rawStatus, send } from "./support/http-exchange.ts";
+import { type ApiUnderTest, startApiFromEnv } from "./support/start-stack.ts";
 
 // Hostile traffic at the HTTP edge: oversized batches, targets and header sections are refused
 // before anything parses or runs them, and slow clients do not hold up others.
@@ -61,8 +61,8 @@ describe("API_MAX_BATCH_SIZE", () => {
       });
       expect(res.headers["www-authenticate"]).toBeUndefined();
       // A call that ran would have logged its refusal (the token is malformed) or fetched keys.
-      expect(server.logs().filter((line) => line.path !== undefined)).toEqual([]);
-      expect(server.logs().filter((line) => line.event === "auth_refused")).toEqual([]);
+      expect(server.logs.filter((line) => line.path !== undefined)).toEqual([]);
+      expect(server.logs.filter((line) => line.event === "auth_refused")).toEqual([]);
       expect(issuer.requestCounts()).toEqual(before);
     });
   }
@@ -97,7 +97,7 @@ describe("API_MAX_URL_BYTES", () => {
     expect(res.status).toBe(414);
     expect(res.json).toEqual({ error: "uri_too_long", message: "Request target over 8192 bytes" });
     expect(res.headers.connection).toBe("close");
-    expect(server.logs().filter((line) => line.path !== undefined)).toEqual([]);
+    expect(server.logs.filter((line) => line.path !== undefined)).toEqual([]);
   });
 
   it("a target exactly at the limit is routed", async () => {

@@ -1,7 +1,7 @@
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterEach, describe, expect, it } from "vitest";
 import { apiConfigFromEnv } from "../src/index.ts";
-import { type ApiUnderTest, startApiFromEnv } from "./support/api-under-test.ts";
+import { type ApiUnderTest, startApiFromEnv } from "./support/start-stack.ts";
 
 const base = { AUTHACTION_DOMAIN: "t.example.com", AUTHACTION_AUDIENCE: "a" };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describeListenAddress } from "../src/http/listen-address.ts";
-import { spawnApi } from "./support/api-under-test.ts";
+import { spawnApi } from "./support/start-stack.ts";
 
 // Logged addresses tell the truth: a wildcard bind is "all interfaces", never "localhost".
 describe("the listening address", () => {
@@ -35,7 +35,7 @@ describe("the listening address", () => {
       AUTHACTION_AUDIENCE: "https://api.example.com",
     });
     try {
-      const line = api.logs().find((entry) => entry.event === "listening");
+      const line = api.logs.find((entry) => entry.event === "listening");
       const port = new URL(api.url).port;
       expect(line).toMatchObject({
         listeningOn: `127.0.0.1:${port}`,

@@ -4,8 +4,8 @@ import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { apiConfigFromEnv, type RunningApi, startApi } from "../src/index.ts";
-import { type ApiUnderTest, spawnApi } from "./support/api-under-test.ts";
 import { scrape } from "./support/scrape-metrics.ts";
+import { type ApiUnderTest, spawnApi } from "./support/start-stack.ts";
 
 let issuer: LocalIssuer;
 beforeAll(async () => {
@@ -157,7 +157,7 @@ describe("metrics from the real entry point", () => {
   it("without METRICS_PORT announces no metrics URL and answers /metrics 404", async () => {
     spawned = await spawnApi(env());
     expect(spawned.metricsUrl).toBeUndefined();
-    expect(spawned.logs().find((line) => line.event === "listening")).not.toHaveProperty(
+    expect(spawned.logs.find((line) => line.event === "listening")).not.toHaveProperty(
       "metricsUrl",
     );
     expect((await fetch(`${spawned.url}/metrics`)).status).toBe(404);

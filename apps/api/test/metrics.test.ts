@@ -13,7 +13,7 @@ afterEach(async () => {
 async function startWithMetrics(
   verifier: Partial<AccessTokenVerifierOptions> = {},
 ): Promise<Stack & { metricsUrl: string }> {
-  stack = await startStack({ verifier, metrics: { port: 0, host: "127.0.0.1" } });
+  stack = await startStack({ verifier, api: { metrics: { port: 0, host: "127.0.0.1" } } });
   const metricsUrl = stack.api.metricsUrl;
   if (metricsUrl === undefined) throw new Error("metrics are not served");
   return Object.assign(stack, { metricsUrl });

@@ -5,8 +5,8 @@ import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type RunningApi, startApi } from "../src/index.ts";
-import { spawnApi } from "./support/api-under-test.ts";
 import { closedPortUrl } from "./support/closed-port-url.ts";
+import { spawnApi } from "./support/start-stack.ts";
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -171,7 +171,7 @@ describe("readiness", () => {
     issuer.setJwksMode("ok");
     const api = await starting;
     open.push(api);
-    expect(api.logs().find((line) => line.event === "key_set_warm_failed")).toBeDefined();
+    expect(api.logs.find((line) => line.event === "key_set_warm_failed")).toBeDefined();
     await expect.poll(async () => (await fetch(`${api.url}/readyz`)).status).toBe(200);
     expect(issuer.requestCounts().token).toBe(0);
   }, 45_000);

@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import {
   type AccessTokenVerifierOptions,
   createAccessTokenVerifier,
@@ -8,11 +6,11 @@ import {
 import { ConfigurationError } from "@repo/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiConfigFromEnv } from "../src/index.ts";
-import { startApiFromEnv } from "./support/api-under-test.ts";
 import { send } from "./support/http-exchange.ts";
 import { createFixture, type Fixture, issuerSigned, stackEnv } from "./support/security-fixture.ts";
+import { runEntryPoint, startApiFromEnv } from "./support/start-stack.ts";
 
-// Issue #3, configuration: the clock tolerance is a small finite number of seconds (a negative,
+// Configuration: the clock tolerance is a small finite number of seconds (a negative,
 // infinite or large value is refused at start, GHSA-687g-22h4-j4w4); no HMAC or none can be
 // allowed; the token length limit is bounded and applies.
 const BASE = { AUTHACTION_DOMAIN: "tenant.example.com", AUTHACTION_AUDIENCE: "https://api" };
@@ -159,23 +157,12 @@ describe("the configured values apply", () => {
   });
 
   it("the real entry point refuses an infinite clock tolerance at start, naming it", async () => {
-    const apiDir = fileURLToPath(new URL("..", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: apiDir,
-      env: {
-        PATH: process.env.PATH ?? "",
-        NODE_ENV: "test",
-        PORT: "0",
-        HOST: "127.0.0.1",
-        ...BASE,
-        AUTHACTION_CLOCK_TOLERANCE_SECONDS: "Infinity",
-      },
+    const { code, stderr } = await runEntryPoint({
+      PORT: "0",
+      HOST: "127.0.0.1",
+      ...BASE,
+      AUTHACTION_CLOCK_TOLERANCE_SECONDS: "Infinity",
     });
-    let stderr = "";
-    child.stderr.on("data", (data) => {
-      stderr += data;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     expect(code).toBe(1);
     expect(stderr).toMatch(
       /^api: configuration error: AUTHACTION_CLOCK_TOLERANCE_SECONDS: expected whole seconds, from 0 to 300/,

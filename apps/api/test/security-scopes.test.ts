@@ -2,7 +2,6 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContext } from "../src/trpc/context.ts";
 import { publicProcedure, requireScopes, router } from "../src/trpc/procedures.ts";
-import { type ApiUnderTest, startApiFromEnv } from "./support/api-under-test.ts";
 import { send } from "./support/http-exchange.ts";
 import {
   CLIENT_ID,
@@ -12,8 +11,9 @@ import {
   SUBJECT,
   stackEnv,
 } from "./support/security-fixture.ts";
+import { type ApiUnderTest, startApiFromEnv } from "./support/start-stack.ts";
 
-// Issue #3, scopes: declared per procedure (`secret` requires read:secret), read from `scope`
+// Scopes: declared per procedure (`secret` requires read:secret), read from `scope`
 // (space-separated) and, where present, the `scp` and `permissions` arrays. A valid token without
 // the scope is 403 insufficient_scope with scope="..."; an invalid one is 401 first.
 let f: Fixture;
@@ -68,7 +68,7 @@ describe("scopes on /trpc/secret", () => {
   it.each(LACKING)(
     "a token with %s is 403 insufficient_scope, logged once",
     async (_name, overrides) => {
-      const before = api.logs().length;
+      const before = api.logs.length;
       const token = issuerSigned(f, { claims: overrides });
       const res = await send(api.url, "/trpc/secret", { authorization: `Bearer ${token}` });
       expect(res.status).toBe(403);
@@ -85,10 +85,7 @@ describe("scopes on /trpc/secret", () => {
           },
         },
       });
-      const refusals = api
-        .logs()
-        .slice(before)
-        .filter((line) => line.event === "auth_refused");
+      const refusals = api.logs.slice(before).filter((line) => line.event === "auth_refused");
       expect(refusals).toHaveLength(1);
       expect(refusals[0]).toMatchObject({
         reason: "insufficient_scope",

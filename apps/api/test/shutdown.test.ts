@@ -1,7 +1,7 @@
 import { request } from "node:http";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SpawnedApi, spawnApi } from "./support/api-under-test.ts";
+import { type SpawnedApi, spawnApi } from "./support/start-stack.ts";
 
 // SIGTERM on the real entry point (what `pnpm --filter @repo/api start` runs): readiness flips
 // first, requests are served through the delay, in-flight ones finish, and the process exits 0.
@@ -108,7 +108,7 @@ describe("SIGTERM", () => {
     for (const outcome of outcomes) expect(outcome).toMatchObject({ status: 200 });
     // Once it has exited, nothing listens.
     expect(await once(api.url, "/healthz")).toEqual({ kind: "refused" });
-    const lines = api.logs().map((line) => line.event);
+    const lines = api.logs.map((line) => line.event);
     expect(lines.indexOf("shutdown")).toBeGreaterThan(-1);
     expect(lines.at(-1)).toBe("stopped");
   });

@@ -15,10 +15,7 @@ async function publishedKids(): Promise<string[]> {
 
 /** Resolves once the issuer has received `count` JWKS requests, so a hung one is known to be in. */
 async function jwksRequestsReceived(count: number): Promise<void> {
-  for (let attempt = 0; attempt < 100 && issuer.requestCounts().jwks < count; attempt += 1) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  expect(issuer.requestCounts().jwks).toBe(count);
+  await expect.poll(() => issuer.requestCounts().jwks, { timeout: 5_000, interval: 5 }).toBe(count);
 }
 
 describe("JWKS endpoint", () => {

@@ -2,7 +2,7 @@ import type { AccessToken, AccessTokenVerifier, AuthErrorCode } from "@repo/auth
 import type { Logger } from "../logger.ts";
 
 /**
- * What every procedure sees. `createContext` only reads the request (PITFALLS: throwing here would
+ * What every procedure sees. `createContext` only reads the request (tRPC v11: throwing here would
  * fail every call of a batch, the public ones too); verification happens in protectedProcedure,
  * which narrows `auth` to a verified token.
  */

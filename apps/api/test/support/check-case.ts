@@ -1,8 +1,8 @@
 import { expect } from "vitest";
-import type { ApiUnderTest } from "./api-under-test.ts";
 import { send } from "./http-exchange.ts";
 import { type SecurityCase, type Sent, TRPC_CODE } from "./security-cases.ts";
 import { SUBJECT } from "./security-fixture.ts";
+import type { ApiUnderTest } from "./start-stack.ts";
 
 /** The two faces of the protected procedure every row runs against. */
 export const ENDPOINTS = ["/trpc/protected", "/protected"] as const;
@@ -12,8 +12,8 @@ const refusals = (logs: Array<Record<string, unknown>>) =>
   logs.filter((line) => line.event === "auth_refused");
 
 /**
- * Send one row's request to one endpoint and assert everything issue #3 asks of it: status, the
- * exact challenge, the stable code in the body (tRPC `data.code`/`data.reason`, REST `error`),
+ * Send one row's request to one endpoint and assert everything a refusal must be (RFC 6750 §3):
+ * status, the exact challenge, the stable code in the body (tRPC `data.code`/`data.reason`, REST `error`),
  * the safe description, exactly one structured refusal log line with the reason and kid (and sub
  * and client_id only once the signature verified), and the token nowhere in body or logs.
  */
@@ -24,7 +24,7 @@ export async function checkCase(
   endpoint: Endpoint,
 ): Promise<void> {
   const { expected } = row;
-  const before = refusals(api.logs()).length;
+  const before = refusals(api.logs).length;
   const res = await send(api.url, `${endpoint}${sent.query ?? ""}`, {
     ...(sent.authorization === undefined ? {} : { authorization: sent.authorization }),
   });
@@ -54,10 +54,13 @@ export async function checkCase(
   for (const secret of sent.secrets) expect(res.text, where).not.toContain(secret);
 
   const wanted = expected.status === 200 ? 0 : 1;
-  await api.waitForLogs((logs) => refusals(logs).length >= before + wanted);
+  await api.waitForLogs(
+    (logs) => refusals(logs).length >= before + wanted,
+    `${wanted} refusal log line(s) for ${where}`,
+  );
   // A short grace so that a second, duplicate line would have arrived too.
   await new Promise((resolve) => setTimeout(resolve, 2));
-  const lines = refusals(api.logs()).slice(before);
+  const lines = refusals(api.logs).slice(before);
   expect(lines, where).toHaveLength(wanted);
   const line = lines[0];
   if (line !== undefined) {
@@ -67,10 +70,4 @@ export async function checkCase(
     expect(line.sub, `${where}: logged sub`).toBe(sent.logged?.sub);
     expect(line.clientId, `${where}: logged clientId`).toBe(sent.logged?.clientId);
   }
-}
-
-/** No secret of any row anywhere in the logs. */
-export function expectNoSecretsLogged(api: ApiUnderTest, secrets: Iterable<string>): void {
-  const raw = api.rawLogs();
-  for (const secret of secrets) expect(raw.includes(secret), "a token was logged").toBe(false);
 }

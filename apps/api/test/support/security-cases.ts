@@ -12,7 +12,7 @@ import {
 } from "./security-fixture.ts";
 
 /**
- * The security table (issue #3): every row is one request built from real keys, with the status,
+ * The security table: every row is one request built from real keys, with the status,
  * the exact WWW-Authenticate challenge and the AuthError code it must produce. Each row runs
  * against both /trpc/protected and the REST /protected, in-process (security-token-table.test.ts)
  * and against the real entry point (security-entry-point.test.ts). docs/security.md maps each

@@ -2,7 +2,7 @@ import { KeyObject, randomUUID } from "node:crypto";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import type { JWK } from "jose";
 import { craftToken, type SigningAlg, type TestKeyPair, testKeyPair } from "./craft-token.ts";
-import { type KeyServer, startKeyServer } from "./key-server.ts";
+import { type KeyServer, startKeyServer } from "./start-stack.ts";
 
 /**
  * Everything the security table needs: the real local issuer, a second "tenant" whose JWKS

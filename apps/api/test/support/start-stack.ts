@@ -1,35 +1,97 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import type { AccessTokenVerifierOptions } from "@repo/auth/server";
+import { fileURLToPath } from "node:url";
+import type { AccessTokenVerifier, AccessTokenVerifierOptions } from "@repo/auth/server";
 import { type LocalIssuer, type LocalIssuerOptions, startLocalIssuer } from "@repo/issuer";
+import type { JWK } from "jose";
 import { pino } from "pino";
-import { type RunningApi, type StartApiOptions, startApi } from "../../src/index.ts";
+import { vi } from "vitest";
+import {
+  apiConfigFromEnv,
+  type RunningApi,
+  type StartApiOptions,
+  startApi,
+} from "../../src/index.ts";
 
-export interface Stack {
-  readonly issuer: LocalIssuer;
-  readonly api: RunningApi;
-  /** Every log line the api wrote, parsed. */
-  readonly logs: Array<Record<string, unknown>>;
-  /** The raw log text, to prove what it never contains. */
+/**
+ * Everything the api's tests start, in one place. Every server listens on 127.0.0.1, port 0.
+ *
+ * - `startStack(options)`: the real local issuer and the api wired to it, in-process (default) or
+ *   as the real entry point (`entryPoint: true`). The common case.
+ * - `startApiInProcess(options)`: the api in this process with any `startApi` options, including
+ *   verifier options no environment variable can express.
+ * - `startApiFromEnv(env)`: the api in this process, configured from `env` exactly as main.ts is.
+ * - `spawnApi(env)`: the real entry point (`node --import tsx src/main.ts`, what
+ *   `pnpm --filter @repo/api start` runs) with exactly `env`, resolved once it listens.
+ * - `runEntryPoint(env)`: the entry point run to its end (stopped by SIGTERM once it listens), for
+ *   what it prints and its exit code.
+ * - `startKeyServer(keys)`: a JWKS server that counts its requests.
+ * - `get(target, path, authorization?)`: one GET through fetch, the body parsed when it is JSON.
+ *
+ * Each api comes as an `ApiUnderTest`: its URL, its log lines, and `close()`; one in this process
+ * (`InProcessApi`) also gives its port and its verifier.
+ */
+
+/** One structured (pino) log line. */
+export type LogLine = Record<string, unknown>;
+
+export interface ApiUnderTest {
+  /** Base URL, e.g. http://127.0.0.1:54321 */
+  readonly url: string;
+  /** Where /metrics is served, when metrics are on. */
+  readonly metricsUrl: string | undefined;
+  /** Every log line so far, parsed. */
+  readonly logs: LogLine[];
+  /** Every log line so far, as written (to prove what it never contains). */
   rawLogs(): string;
-  /** A token from the issuer's real token endpoint (client credentials, JSON body). */
-  token(clientId?: string): Promise<string>;
+  /**
+   * Resolves once `predicate` holds for the logs (a spawned process's pipe lags a little behind
+   * its answers); rejects with `description` after 5 s.
+   */
+  waitForLogs(predicate: (logs: LogLine[]) => boolean, description?: string): Promise<void>;
+  /** Stop it; a spawned api gets one SIGTERM and must exit 0. Idempotent. */
   close(): Promise<void>;
 }
 
-const SECRETS: Record<string, string> = {
-  "demo-client": "demo-secret",
-  "limited-client": "limited-secret",
-};
+/** An api in this process: also its port and the verifier it built (to reach its key set). */
+export interface InProcessApi extends ApiUnderTest {
+  readonly port: number;
+  readonly verifier: AccessTokenVerifier;
+  /** The running api itself (graceful shutdown, listen address). */
+  readonly running: RunningApi;
+}
 
-/** The real local issuer and the real api, both on ephemeral ports, the api's logs captured. */
-export async function startStack(
-  options: {
-    verifier?: Partial<AccessTokenVerifierOptions>;
-    issuer?: LocalIssuerOptions;
-    metrics?: StartApiOptions["metrics"];
-  } = {},
-): Promise<Stack> {
-  const issuer = await startLocalIssuer(options.issuer);
+/** The spawned entry point, which can also be signalled and watched. */
+export interface SpawnedApi extends ApiUnderTest {
+  /** Send a signal to the process. */
+  kill(signal: NodeJS.Signals): void;
+  /** Resolves with the exit code once the process has exited. */
+  readonly exited: Promise<number | null>;
+}
+
+const LOG_WAIT = { timeout: 5_000, interval: 5 } as const;
+
+function parseLines(text: string): LogLine[] {
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as LogLine);
+}
+
+function waitForLogs(
+  logs: () => LogLine[],
+  predicate: (logs: LogLine[]) => boolean,
+  description = "the expected log lines",
+): Promise<void> {
+  return vi.waitFor(() => {
+    if (!predicate(logs())) throw new Error(`timed out waiting for ${description}`);
+  }, LOG_WAIT);
+}
+
+/** A pino logger at debug level writing into memory. */
+function memoryLogger() {
   const chunks: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -37,36 +99,227 @@ export async function startStack(
       done();
     },
   });
-  const log = pino({ level: "debug" }, sink);
-  const api = await startApi({
-    log,
-    host: "127.0.0.1",
-    verifier: {
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-      jwksUri: issuer.jwksUri,
-      ...options.verifier,
+  return { log: pino({ level: "debug" }, sink), text: () => chunks.join("") };
+}
+
+type InProcessOptions = Omit<StartApiOptions, "log" | "host" | "port">;
+
+/** The api in this process with these options (any verifier option, not only what env can say). */
+export async function startApiInProcess(options: InProcessOptions): Promise<InProcessApi> {
+  const memory = memoryLogger();
+  const api = await startApi({ ...options, log: memory.log, host: "127.0.0.1" });
+  const logs = () => parseLines(memory.text());
+  return {
+    url: api.url,
+    metricsUrl: api.metricsUrl,
+    port: api.port,
+    verifier: api.verifier,
+    running: api,
+    get logs() {
+      return logs();
     },
-    metrics: options.metrics,
+    rawLogs: memory.text,
+    waitForLogs: (predicate, description) => waitForLogs(logs, predicate, description),
+    close: () => api.close(),
+  };
+}
+
+/** The api in this process, configured exactly as main.ts configures it from `env`. */
+export function startApiFromEnv(
+  env: Record<string, string>,
+  options: { readonly fastPath?: boolean } = {},
+): Promise<InProcessApi> {
+  const config = apiConfigFromEnv({ ...env, NODE_ENV: "test" });
+  return startApiInProcess({
+    verifier: config.verifier,
+    maxBodyBytes: config.maxBodyBytes,
+    warmKeySet: config.warmKeySet,
+    metrics: config.metrics,
+    limits: config.http,
+    ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
   });
+}
+
+const apiDir = fileURLToPath(new URL("../..", import.meta.url));
+const START_TIMEOUT_MS = 15_000;
+
+/** `node --import tsx src/main.ts` in apps/api with exactly `env` (plus PATH), nothing inherited. */
+function spawnEntryPoint(env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: apiDir,
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // A test that fails before close() must not leave the process behind.
+  const kill = () => child.kill("SIGKILL");
+  process.once("exit", kill);
+  child.once("exit", () => process.off("exit", kill));
+  return child;
+}
+
+/**
+ * The real entry point with exactly `env` (PORT=0 and HOST=127.0.0.1 unless set), resolved once it
+ * logs "listening". Rejects with its stderr if it exits first or does not listen within 15 s.
+ */
+export async function spawnApi(env: Record<string, string>): Promise<SpawnedApi> {
+  const child = spawnEntryPoint({ PORT: "0", HOST: "127.0.0.1", ...env });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (data: string) => {
+    stdout += data;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (data: string) => {
+    stderr += data;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const announced = await new Promise<LogLine>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`api did not listen within ${START_TIMEOUT_MS} ms: ${stderr}`));
+    }, START_TIMEOUT_MS);
+    const onData = () => {
+      const listening = parseLines(stdout).find((line) => line.event === "listening");
+      if (typeof listening?.url === "string") {
+        clearTimeout(timer);
+        child.stdout?.off("data", onData);
+        resolve(listening);
+      }
+    };
+    child.stdout?.on("data", onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`api exited with ${code} before listening: ${stderr}`));
+    });
+  });
+  const logs = () => parseLines(stdout);
+  let closing: Promise<void> | undefined;
+  return {
+    url: announced.url as string,
+    metricsUrl: typeof announced.metricsUrl === "string" ? announced.metricsUrl : undefined,
+    get logs() {
+      return logs();
+    },
+    rawLogs: () => stdout,
+    kill: (signal) => child.kill(signal),
+    exited,
+    waitForLogs: (predicate, description) => waitForLogs(logs, predicate, description),
+    close() {
+      // One SIGTERM; main.ts closes the server and exits 0.
+      closing ??= (async () => {
+        child.kill("SIGTERM");
+        const code = await exited;
+        if (code !== 0) throw new Error(`api exited with ${code} on SIGTERM: ${stderr}`);
+      })();
+      return closing;
+    },
+  };
+}
+
+export interface EntryPointRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Run the real entry point with exactly `env` to its end: a configuration it refuses makes it exit
+ * on its own; once it logs "listening" it gets one SIGTERM.
+ */
+export function runEntryPoint(env: Record<string, string>): Promise<EntryPointRun> {
+  const child = spawnEntryPoint(env);
+  let stdout = "";
+  let stderr = "";
+  let signalled = false;
+  child.stderr?.setEncoding("utf8").on("data", (data: string) => {
+    stderr += data;
+  });
+  child.stdout?.setEncoding("utf8").on("data", (data: string) => {
+    stdout += data;
+    if (!signalled && stdout.includes('"event":"listening"')) {
+      signalled = true;
+      child.kill("SIGTERM");
+    }
+  });
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+}
+
+export interface Stack<Api extends ApiUnderTest = InProcessApi> {
+  readonly issuer: LocalIssuer;
+  readonly api: Api;
+  /** The api's log lines so far, parsed. */
+  readonly logs: LogLine[];
+  /** The api's raw log text. */
+  rawLogs(): string;
+  /** A token from the issuer's real token endpoint (client credentials, JSON body). */
+  token(clientId?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Verifier options over the issuer's issuer, audience and JWKS URI (in-process only). */
+  readonly verifier?: Partial<AccessTokenVerifierOptions>;
+  readonly issuer?: LocalIssuerOptions;
+  /** Other options of the in-process api. */
+  readonly api?: Omit<InProcessOptions, "verifier">;
+  /**
+   * Start the real entry point instead, configured by environment variables only: these, over
+   * AUTHACTION_ISSUER and AUTHACTION_AUDIENCE of the issuer.
+   */
+  readonly entryPoint?: boolean | { readonly env: Record<string, string> };
+}
+
+const CLIENT_SECRETS: Record<string, string> = {
+  "demo-client": "demo-secret",
+  "limited-client": "limited-secret",
+};
+
+/** The real local issuer and the api wired to it, both on ephemeral ports, logs captured. */
+export function startStack(
+  options?: StackOptions & { readonly entryPoint?: false },
+): Promise<Stack>;
+export function startStack(options: StackOptions): Promise<Stack<ApiUnderTest>>;
+export async function startStack(options: StackOptions = {}): Promise<Stack<ApiUnderTest>> {
+  const issuer = await startLocalIssuer(options.issuer);
+  let api: ApiUnderTest;
+  try {
+    if (options.entryPoint) {
+      if (options.verifier !== undefined || options.api !== undefined) {
+        throw new TypeError("an entry-point stack is configured by environment variables only");
+      }
+      api = await spawnApi({
+        AUTHACTION_ISSUER: issuer.issuer,
+        AUTHACTION_AUDIENCE: issuer.audience,
+        ...(options.entryPoint === true ? {} : options.entryPoint.env),
+      });
+    } else {
+      api = await startApiInProcess({
+        ...options.api,
+        verifier: {
+          issuer: issuer.issuer,
+          audience: issuer.audience,
+          jwksUri: issuer.jwksUri,
+          ...options.verifier,
+        },
+      });
+    }
+  } catch (error) {
+    await issuer.close();
+    throw error;
+  }
   return {
     issuer,
     api,
     get logs() {
-      return chunks
-        .join("")
-        .split("\n")
-        .filter((line) => line !== "")
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      return api.logs;
     },
-    rawLogs: () => chunks.join(""),
+    rawLogs: () => api.rawLogs(),
     async token(clientId = "demo-client") {
       const response = await fetch(issuer.tokenUrl, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({
           client_id: clientId,
-          client_secret: SECRETS[clientId],
+          client_secret: CLIENT_SECRETS[clientId],
           audience: issuer.audience,
           grant_type: "client_credentials",
         }),
@@ -81,13 +334,52 @@ export async function startStack(
   };
 }
 
-/** GET a path of the api with an optional Authorization header. */
+/**
+ * A tiny JWKS server that answers every request with one key set and records the paths asked.
+ * Two uses: a tenant whose JWKS holds keys a verifier must ignore (`use: enc`, RSA 1024, ...), and
+ * a trap that a token's `jku`/`x5u` header points at, which must never be asked anything.
+ */
+export interface KeyServer {
+  readonly url: string;
+  /** `${url}/.well-known/jwks.json` (any path answers the same). */
+  readonly jwksUri: string;
+  hits(): number;
+  /** Paths requested, in order (to say what a verifier fetched, if it ever did). */
+  paths(): readonly string[];
+  close(): Promise<void>;
+}
+
+export async function startKeyServer(keys: readonly JWK[]): Promise<KeyServer> {
+  const paths: string[] = [];
+  const body = JSON.stringify({ keys });
+  const server = createServer((req, res) => {
+    paths.push(req.url ?? "");
+    res.writeHead(200, { "content-type": "application/json" }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    jwksUri: `${url}/.well-known/jwks.json`,
+    hits: () => paths.length,
+    paths: () => [...paths],
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** GET `path` of an api (a Stack, an ApiUnderTest or a base URL), with an optional Authorization. */
 export async function get(
-  stack: Stack,
+  target: { readonly api: { readonly url: string } } | { readonly url: string } | string,
   path: string,
   authorization?: string,
 ): Promise<{ status: number; body: unknown; headers: Headers }> {
-  const response = await fetch(`${stack.api.url}${path}`, {
+  const base = typeof target === "string" ? target : "api" in target ? target.api.url : target.url;
+  const response = await fetch(`${base}${path}`, {
     headers: authorization === undefined ? {} : { authorization },
   });
   const text = await response.text();
