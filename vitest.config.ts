@@ -17,6 +17,7 @@ const PROJECTS = {
   "@repo/issuer": "packages/issuer",
   "@repo/api": "apps/api",
   "@repo/client": "apps/client",
+  "@repo/bench": "bench",
   // Tests about the workspace itself (its manifests and import boundaries), in test/ at the root.
   workspace: ".",
 } as const;

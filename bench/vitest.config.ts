@@ -1,9 +1,3 @@
-import { defineConfig } from "vitest/config";
+import { packageConfig } from "../vitest.config.ts";
 
-export default defineConfig({
-  test: {
-    include: ["test/**/*.test.ts"],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
-  },
-});
+export default packageConfig("@repo/bench");
