@@ -17,6 +17,9 @@ export interface ApiConfig {
   readonly logLevel: LevelWithSilent;
   readonly warmKeySet: boolean;
   readonly maxBodyBytes: number;
+  readonly maxStreamsPerSubject: number;
+  /** Base URL clients reach the api at (RFC 9728 metadata); undefined: the listening URL. */
+  readonly publicUrl: string | undefined;
   readonly verifier: AccessTokenVerifierOptions;
 }
 
@@ -26,6 +29,7 @@ const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"
 export const API_BOUNDS = {
   port: { min: 0, max: 65_535, default: 3000 },
   maxBodyBytes: { min: 1024, max: 10_485_760, default: 65_536 },
+  maxStreamsPerSubject: { min: 1, max: 10_000, default: 10 },
 } as const;
 
 const apiEnvShape = {
@@ -43,6 +47,12 @@ const apiEnvShape = {
   API_MAX_BODY_BYTES: intVar("bytes", API_BOUNDS.maxBodyBytes).default(
     API_BOUNDS.maxBodyBytes.default,
   ),
+  API_MAX_STREAMS_PER_SUBJECT: intVar("open streams", API_BOUNDS.maxStreamsPerSubject).default(
+    API_BOUNDS.maxStreamsPerSubject.default,
+  ),
+  API_PUBLIC_URL: urlVar(
+    "an absolute http(s) URL clients reach the api at, e.g. https://api.example.com",
+  ).optional(),
 };
 
 const { clockToleranceSeconds, maxTokenLength, cacheMaxEntries } = VERIFIER_BOUNDS;
@@ -116,6 +126,8 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
     logLevel: e.LOG_LEVEL,
     warmKeySet: e.AUTHACTION_JWKS_WARM,
     maxBodyBytes: e.API_MAX_BODY_BYTES,
+    maxStreamsPerSubject: e.API_MAX_STREAMS_PER_SUBJECT,
+    publicUrl: e.API_PUBLIC_URL?.replace(/\/+$/, ""),
     verifier,
   };
 }

@@ -25,9 +25,18 @@ api = await startApi({
   host: config.host,
   warmKeySet: config.warmKeySet,
   maxBodyBytes: config.maxBodyBytes,
+  streams: { maxPerSubject: config.maxStreamsPerSubject },
+  ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
 });
 const { issuers, audiences, jwksUri } = api.verifier.options;
 log.info(
-  { event: "listening", url: api.url, issuers, audiences, jwksUri },
+  {
+    event: "listening",
+    url: api.url,
+    issuers,
+    audiences,
+    jwksUri,
+    resourceMetadata: api.resourceMetadataUrl,
+  },
   `api listening on ${api.url}`,
 );

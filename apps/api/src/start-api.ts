@@ -5,8 +5,13 @@ import {
   createAccessTokenVerifier,
   type KeySetEvent,
 } from "@repo/auth/server";
+import { API_BOUNDS } from "./config.ts";
 import { createApiServer } from "./http/api-server.ts";
+import { resourceMetadataUrl } from "./http/protected-resource-metadata.ts";
 import type { Logger } from "./logger.ts";
+import { MessageBoard } from "./messages/message-board.ts";
+import type { StreamClock } from "./subscriptions/stream-clock.ts";
+import { SubscriptionStreams } from "./subscriptions/subscription-streams.ts";
 
 export interface StartApiOptions {
   /** Verifier options (a verifier is built from them), or a verifier to share. */
@@ -22,6 +27,19 @@ export interface StartApiOptions {
   readonly maxBodyBytes?: number;
   /** Serve plain GET queries on the fast path (see http/fast-query-handler.ts). Default true. */
   readonly fastPath?: boolean;
+  /**
+   * Base URL clients reach the api at (behind a proxy: the proxy's). Its RFC 9728 metadata URL
+   * goes into every Bearer challenge. Default: the URL the api listens on.
+   */
+  readonly publicUrl?: string;
+  /** Subscription streams: per-subject bound (default 10), token re-check interval, clock. */
+  readonly streams?: {
+    readonly maxPerSubject?: number;
+    /** Default 30 s. */
+    readonly recheckIntervalMs?: number;
+    /** Default: the system clock (tests drive a manual one). */
+    readonly clock?: StreamClock;
+  };
 }
 
 export interface RunningApi {
@@ -29,6 +47,10 @@ export interface RunningApi {
   readonly url: string;
   readonly port: number;
   readonly verifier: AccessTokenVerifier;
+  /** Open subscription streams (their per-subject counts, for tests and metrics). */
+  readonly streams: SubscriptionStreams;
+  /** The RFC 9728 metadata URL the challenges name. */
+  readonly resourceMetadataUrl: string;
   /** Stop accepting connections and wait for in-flight requests (idle keep-alives are closed). */
   close(): Promise<void>;
 }
@@ -48,9 +70,22 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
         "could not load signing keys at start; will retry on demand",
       );
   }
+  const streams = new SubscriptionStreams({
+    maxPerSubject: options.streams?.maxPerSubject ?? API_BOUNDS.maxStreamsPerSubject.default,
+    recheckIntervalMs: options.streams?.recheckIntervalMs,
+    clockToleranceMs: verifier.options.clockToleranceSeconds * 1000,
+    clock: options.streams?.clock,
+  });
+  // Known once listening when it is derived from the port; read per request, hence the getter.
+  let metadataUrl = options.publicUrl === undefined ? "" : resourceMetadataUrl(options.publicUrl);
   const server = createApiServer({
     verifier,
     log,
+    streams,
+    messages: new MessageBoard(),
+    get resourceMetadataUrl() {
+      return metadataUrl === "" ? undefined : metadataUrl;
+    },
     maxBodyBytes: options.maxBodyBytes ?? 65_536,
     fastPath: options.fastPath ?? true,
   });
@@ -70,13 +105,19 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       : address === "0.0.0.0"
         ? "localhost"
         : address;
+  const url = `http://${host}:${port}`;
+  if (metadataUrl === "") metadataUrl = resourceMetadataUrl(url);
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     verifier,
+    streams,
+    resourceMetadataUrl: metadataUrl,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        // Open streams would hold the server open until the grace period: end them first.
+        streams.closeAll();
         server.close(() => resolve());
         server.closeIdleConnections();
         // Requests still running after a grace period are cut rather than holding the process.

@@ -1,5 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { ContextDeps } from "../trpc/context.ts";
+import {
+  PROTECTED_RESOURCE_METADATA_PATH,
+  sendProtectedResourceMetadata,
+} from "./protected-resource-metadata.ts";
 import { handleRestRoute, isRestPath } from "./rest-routes.ts";
 import { sendJson } from "./send-json.ts";
 import { createTrpcHandler } from "./trpc-handler.ts";
@@ -37,6 +41,9 @@ export function createApiServer(options: ApiServerOptions): Server {
     if (isRestPath(path)) {
       if (!isGet) return methodNotAllowed(res);
       return handleRestRoute(options, path, req, res);
+    }
+    if (path === PROTECTED_RESOURCE_METADATA_PATH) {
+      return isGet ? sendProtectedResourceMetadata(res, verifier) : methodNotAllowed(res);
     }
     if (path === "/healthz") {
       return isGet ? sendJson(res, 200, { status: "ok" }) : methodNotAllowed(res);

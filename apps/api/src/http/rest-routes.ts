@@ -47,7 +47,7 @@ export async function handleRestRoute(
         res,
         status,
         { error: cause.code, message: trpcError.message },
-        refusalHeaders(cause),
+        refusalHeaders(cause, deps.resourceMetadataUrl),
       );
       return;
     }

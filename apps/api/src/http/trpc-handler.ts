@@ -27,7 +27,7 @@ export function createTrpcHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const responseHeaders = (errors: readonly TRPCError[]) => {
     for (const error of errors) {
-      const headers = refusalHeaders(error.cause);
+      const headers = refusalHeaders(error.cause, options.resourceMetadataUrl);
       if (headers !== undefined) return headers;
     }
     return undefined;

@@ -1,10 +1,12 @@
 import type { AccessToken, AccessTokenVerifier } from "@repo/auth/server";
 import type { Logger } from "../logger.ts";
+import type { MessageBoard } from "../messages/message-board.ts";
+import type { SubscriptionStreams } from "../subscriptions/subscription-streams.ts";
 
 /**
- * What every procedure sees. `createContext` only reads the request (PITFALLS: throwing here would
- * fail every call of a batch, the public ones too); verification happens in protectedProcedure,
- * which narrows `auth` to a verified token.
+ * What every procedure sees. `createContext` only reads the request (throwing here would fail
+ * every call of a batch, the public ones too); verification happens in protectedProcedure, which
+ * narrows `auth` to a verified token.
  */
 export interface Context {
   /** The raw Authorization header, verified lazily by protectedProcedure. */
@@ -13,11 +15,21 @@ export interface Context {
   readonly auth: AccessToken | null;
   readonly verifier: AccessTokenVerifier;
   readonly log: Logger;
+  /** Open subscription streams: per-subject bound, token binding, shutdown. */
+  readonly streams: SubscriptionStreams;
+  readonly messages: MessageBoard;
 }
 
 export interface ContextDeps {
   readonly verifier: AccessTokenVerifier;
   readonly log: Logger;
+  readonly streams: SubscriptionStreams;
+  readonly messages: MessageBoard;
+  /**
+   * RFC 9728 protected resource metadata URL, sent as `resource_metadata` in every Bearer
+   * challenge (§5.1). Undefined: no such parameter.
+   */
+  readonly resourceMetadataUrl?: string | undefined;
 }
 
 /** Build a context from a request's Authorization header(s). */
@@ -25,5 +37,12 @@ export function createContext(
   deps: ContextDeps,
   authorization: string | readonly string[] | undefined,
 ): Context {
-  return { authorization, auth: null, verifier: deps.verifier, log: deps.log };
+  return {
+    authorization,
+    auth: null,
+    verifier: deps.verifier,
+    log: deps.log,
+    streams: deps.streams,
+    messages: deps.messages,
+  };
 }

@@ -1,13 +1,14 @@
 import { isAuthError } from "@repo/auth/server";
 import { initTRPC } from "@trpc/server";
 import type { Context } from "./context.ts";
+import type { ProcedureMeta } from "./procedure-meta.ts";
 
 /**
  * The one tRPC instance. `isDev: false` keeps stacks out of every error response whatever
  * NODE_ENV says; the formatter adds the stable refusal `reason` (an AuthError code) and replaces the
  * message of unexpected errors, which could carry internals, with a generic one.
  */
-export const t = initTRPC.context<Context>().create({
+export const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   isDev: false,
   errorFormatter({ shape, error }) {
     const internal = error.code === "INTERNAL_SERVER_ERROR";

@@ -49,6 +49,8 @@ export async function startApiFromEnv(env: Record<string, string>): Promise<ApiU
     log: pino({ level: "debug" }, sink),
     host: "127.0.0.1",
     maxBodyBytes: config.maxBodyBytes,
+    streams: { maxPerSubject: config.maxStreamsPerSubject },
+    ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
   });
   const logs = () => parseLines(chunks.join(""));
   return {
