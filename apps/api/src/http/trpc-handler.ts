@@ -6,6 +6,7 @@ import { type ContextDeps, createContext } from "../trpc/context.ts";
 import { authorizationHeader } from "./authorization-header.ts";
 import { createFastQueryHandler } from "./fast-query-handler.ts";
 import { refusalHeaders } from "./refusal-headers.ts";
+import { createSubscriptionOpenErrors } from "./subscription-open-errors.ts";
 
 export interface TrpcHandlerOptions extends ContextDeps {
   readonly maxBodyBytes: number;
@@ -40,17 +41,25 @@ export function createTrpcHandler(
       );
     }
   };
+  const subscriptionOpenErrors = createSubscriptionOpenErrors();
   const official = createHTTPHandler<AppRouter>({
     router: appRouter,
     basePath: BASE_PATH,
     maxBodySize: options.maxBodyBytes,
     allowMethodOverride: false,
     createContext: ({ req }) => createContext(options, authorizationHeader(req)),
-    responseMeta({ errors }) {
-      const headers = responseHeaders(errors);
-      return headers === undefined ? {} : { headers: new Headers(headers) };
+    responseMeta({ errors, ctx, type }) {
+      const refused = subscriptionOpenErrors.take(type, ctx);
+      const headers = responseHeaders(refused === undefined ? errors : [refused.error]);
+      return {
+        ...(refused === undefined ? {} : { status: refused.status }),
+        ...(headers === undefined ? {} : { headers: new Headers(headers) }),
+      };
     },
-    onError: ({ error, path }) => onError(error, path),
+    onError: ({ error, path, type, ctx }) => {
+      subscriptionOpenErrors.record(error, type, ctx);
+      onError(error, path);
+    },
   });
   if (options.fastPath === false) return official;
   const fast = createFastQueryHandler(options, { responseHeaders, onError });

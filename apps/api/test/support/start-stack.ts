@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import type { AccessTokenVerifierOptions } from "@repo/auth/server";
 import { type LocalIssuer, type LocalIssuerOptions, startLocalIssuer } from "@repo/issuer";
 import { pino } from "pino";
-import { type RunningApi, startApi } from "../../src/index.ts";
+import { type RunningApi, type StartApiOptions, startApi } from "../../src/index.ts";
 
 export interface Stack {
   readonly issuer: LocalIssuer;
@@ -23,7 +23,11 @@ const SECRETS: Record<string, string> = {
 
 /** The real local issuer and the real api, both on ephemeral ports, the api's logs captured. */
 export async function startStack(
-  options: { verifier?: Partial<AccessTokenVerifierOptions>; issuer?: LocalIssuerOptions } = {},
+  options: {
+    verifier?: Partial<AccessTokenVerifierOptions>;
+    issuer?: LocalIssuerOptions;
+    api?: Pick<StartApiOptions, "streams" | "publicUrl">;
+  } = {},
 ): Promise<Stack> {
   const issuer = await startLocalIssuer(options.issuer);
   const chunks: string[] = [];
@@ -35,6 +39,7 @@ export async function startStack(
   });
   const log = pino({ level: "debug" }, sink);
   const api = await startApi({
+    ...options.api,
     log,
     host: "127.0.0.1",
     verifier: {
