@@ -15,8 +15,10 @@ beforeAll(async () => {
   issuer = await startLocalIssuer();
   const verifier = { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri };
   const log = pino({ level: "silent" });
-  fast = await startApi({ verifier, log, host: "127.0.0.1" });
-  official = await startApi({ verifier, log, host: "127.0.0.1", fastPath: false });
+  // One public URL for both, so that their challenges name the same metadata document.
+  const publicUrl = "https://api.example.com";
+  fast = await startApi({ verifier, log, host: "127.0.0.1", publicUrl });
+  official = await startApi({ verifier, log, host: "127.0.0.1", fastPath: false, publicUrl });
   demoToken = await issuer.signToken();
   limitedToken = await issuer.signToken({ clientId: "limited-client" });
 });

@@ -1,6 +1,7 @@
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RunningApi, startApi } from "../src/index.ts";
+import { withMetadata } from "./support/resource-metadata.ts";
 import { get, type Stack, startStack } from "./support/start-stack.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -82,7 +83,9 @@ describe("outages of the JWKS endpoint", () => {
     expect(res).toBeDefined();
     expect(res?.status).toBe(503);
     expect(res?.headers.get("retry-after")).toBe("5");
-    expect(res?.headers.get("www-authenticate")).toBe('Bearer realm="api"');
+    expect(res?.headers.get("www-authenticate")).toBe(
+      withMetadata('Bearer realm="api"', s.api.url),
+    );
     expect(res?.body).toEqual({
       error: "key_set_unavailable",
       message: "Signing keys are unavailable; try again later",

@@ -2,16 +2,18 @@ import type { TRPCClientError } from "@trpc/client";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppRouter } from "../src/index.ts";
 import { type ManualClock, manualClock } from "./support/manual-clock.ts";
+import { type Stack, startStack } from "./support/start-stack.ts";
 import {
   fixedTokenClient,
   renewingClient,
   tokenSourceFor,
 } from "./support/subscription-clients.ts";
-import { type Stack, startStack } from "./support/start-stack.ts";
 
 // Streams are driven by a manual clock: expiry and the periodic re-check happen when the test
 // advances it, never by waiting. Tokens still come from the real issuer over HTTP.
 const RECHECK_MS = 1_000;
+// Generous on a loaded machine; a poll that runs out fails the test.
+const POLL = { timeout: 10_000 };
 let stack: Stack | undefined;
 let clock: ManualClock;
 
@@ -48,7 +50,12 @@ function watch(client: ReturnType<typeof fixedTokenClient>): Watched {
       error = e;
     },
   });
-  return { events, started: () => started, error: () => error, unsubscribe: () => subscription.unsubscribe() };
+  return {
+    events,
+    started: () => started,
+    error: () => error,
+    unsubscribe: () => subscription.unsubscribe(),
+  };
 }
 
 async function openRaw(s: Stack, authorization?: string, search = "") {
@@ -96,10 +103,10 @@ describe("onMessage: opening", () => {
     const s = await start();
     const client = fixedTokenClient(s, await s.token());
     const watched = watch(client);
-    await expect.poll(() => watched.started()).toBe(1);
+    await expect.poll(() => watched.started(), POLL).toBe(1);
     await client.postMessage.mutate({ text: "hello" });
     await client.postMessage.mutate({ text: "again" });
-    await expect.poll(() => watched.events.map((e) => e.text)).toEqual(["hello", "again"]);
+    await expect.poll(() => watched.events.map((e) => e.text), POLL).toEqual(["hello", "again"]);
     expect(watched.error()).toBeUndefined();
     watched.unsubscribe();
   });
@@ -111,26 +118,26 @@ describe("onMessage: a stream ends with its token", () => {
     s.issuer.setTokenLifetime(5);
     const token = await s.token();
     const watched = watch(fixedTokenClient(s, token));
-    await expect.poll(() => watched.started()).toBe(1);
+    await expect.poll(() => watched.started(), POLL).toBe(1);
     const toleranceMs = s.api.verifier.options.clockToleranceSeconds * 1000;
     clock.advance(5_000 + toleranceMs + 1);
-    await expect.poll(() => watched.error()?.data?.code).toBe("UNAUTHORIZED");
+    await expect.poll(() => watched.error()?.data?.code, POLL).toBe("UNAUTHORIZED");
     expect(watched.error()?.data).toMatchObject({ httpStatus: 401, reason: "expired" });
     expect(s.rawLogs()).not.toContain(token);
-    await expect.poll(() => s.api.streams.openFor("demo-client@clients")).toBe(0);
+    await expect.poll(() => s.api.streams.openFor("demo-client@clients"), POLL).toBe(0);
   });
 
   it("ends within one re-check once its key has left the refreshed key set", async () => {
     const s = await start();
     const watched = watch(fixedTokenClient(s, await s.token()));
-    await expect.poll(() => watched.started()).toBe(1);
+    await expect.poll(() => watched.started(), POLL).toBe(1);
     const oldKid = s.issuer.keys().signing;
     await s.issuer.rotateKey();
     s.issuer.removeKey(oldKid);
     await s.api.verifier.keySet.warm();
     expect(watched.error()).toBeUndefined();
     clock.advance(RECHECK_MS);
-    await expect.poll(() => watched.error()?.data?.code).toBe("UNAUTHORIZED");
+    await expect.poll(() => watched.error()?.data?.code, POLL).toBe("UNAUTHORIZED");
     expect(watched.error()?.data).toMatchObject({ httpStatus: 401, reason: "unknown_key" });
   });
 
@@ -140,26 +147,26 @@ describe("onMessage: a stream ends with its token", () => {
     const tokenSource = tokenSourceFor(s);
     const client = renewingClient(s, tokenSource);
     const watched = watch(client);
-    await expect.poll(() => watched.started()).toBe(1);
+    await expect.poll(() => watched.started(), POLL).toBe(1);
     const first = await tokenSource.getToken();
     await client.postMessage.mutate({ text: "before expiry" });
-    await expect.poll(() => watched.events.length).toBe(1);
+    await expect.poll(() => watched.events.length, POLL).toBe(1);
 
     s.issuer.setTokenLifetime(3_600);
     const toleranceMs = s.api.verifier.options.clockToleranceSeconds * 1000;
     clock.advance(5_000 + toleranceMs + 1);
     // Posted while the client reconnects: delivered on resume, from the last event id.
     await fixedTokenClient(s, await s.token()).postMessage.mutate({ text: "during renewal" });
-    await expect.poll(() => watched.started()).toBe(2);
+    await expect.poll(() => watched.started(), POLL).toBe(2);
     await client.postMessage.mutate({ text: "after renewal" });
     await expect
-      .poll(() => watched.events.map((e) => e.text))
+      .poll(() => watched.events.map((e) => e.text), POLL)
       .toEqual(["before expiry", "during renewal", "after renewal"]);
     expect(watched.error()).toBeUndefined();
     expect(await tokenSource.getToken()).not.toBe(first);
-    expect(
-      s.logs.some((line) => line.event === "auth_refused" && line.reason === "expired"),
-    ).toBe(true);
+    expect(s.logs.some((line) => line.event === "auth_refused" && line.reason === "expired")).toBe(
+      true,
+    );
     watched.unsubscribe();
   });
 });
@@ -178,10 +185,13 @@ describe("onMessage: streams per subject", () => {
     expect(body).toContain("event: serialized-error");
     expect(body).toContain('"code":"TOO_MANY_REQUESTS","httpStatus":429');
     // Another subject is not affected.
-    const other = await openRaw(s, `Bearer ${await s.issuer.signToken({ subject: "other@clients", scope: "read:messages" })}`);
+    const other = await openRaw(
+      s,
+      `Bearer ${await s.issuer.signToken({ subject: "other@clients", scope: "read:messages" })}`,
+    );
     expect(other.response.status).toBe(200);
     a.close();
-    await expect.poll(() => s.api.streams.openFor("demo-client@clients")).toBe(1);
+    await expect.poll(() => s.api.streams.openFor("demo-client@clients"), POLL).toBe(1);
     const d = await openRaw(s, authorization);
     expect(d.response.status).toBe(200);
     for (const stream of [b, d, other]) stream.close();

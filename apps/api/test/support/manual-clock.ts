@@ -22,7 +22,8 @@ export function manualClock(start = Date.now()): ManualClock {
       const target = now + ms;
       for (;;) {
         let due: { at: number; callback: () => void } | undefined;
-        for (const timer of timers) if (timer.at <= target && (!due || timer.at < due.at)) due = timer;
+        for (const timer of timers)
+          if (timer.at <= target && (!due || timer.at < due.at)) due = timer;
         if (due === undefined) break;
         timers.delete(due);
         now = due.at;
