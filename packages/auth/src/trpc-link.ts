@@ -135,7 +135,7 @@ function renewingSubscription<TRouter extends AnyTRPCRouter>(
           const unauthorized = isUnauthorized(error) || attempt.status === 401;
           const token = attempt.sent;
           if (disposed || !unauthorized || renewing || token === failedToken) {
-            return observer.error(error);
+            return observer.error(refusalError(error, attempt));
           }
           renewing = true;
           failedToken = token;
@@ -150,6 +150,30 @@ function renewingSubscription<TRouter extends AnyTRPCRouter>(
       disposed = true;
       current?.unsubscribe();
     };
+  });
+}
+
+/**
+ * An EventSource reports a refused connect as a bare error event; give the caller the api's
+ * answer instead (its tRPC error shape and the response), as a refused query would.
+ */
+function refusalError<TRouter extends AnyTRPCRouter>(
+  error: TRPCClientError<TRouter>,
+  attempt: StreamAttempt,
+): TRPCClientError<TRouter> {
+  const refusal = attempt.refusal;
+  if (refusal === undefined || error.data !== undefined) return error;
+  const shape = refusal.shape;
+  const meta = { response: refusal.response };
+  if (typeof shape === "object" && shape !== null && "message" in shape && "data" in shape) {
+    return TRPCClientError.from<TRouter>(
+      { error: shape } as Parameters<typeof TRPCClientError.from>[0],
+      { meta },
+    );
+  }
+  return new TRPCClientError<TRouter>(`Subscription refused: HTTP ${refusal.response.status}`, {
+    cause: error,
+    meta,
   });
 }
 

@@ -10,7 +10,7 @@ import { httpSubscriptionLink, type Operation, type TRPCLink } from "@trpc/clien
 import type { AnyTRPCRouter } from "@trpc/server";
 import { EventSource, type FetchLike } from "eventsource";
 import type { TokenSource } from "./token-source/token-source.ts";
-import { streamAttemptOf } from "./trpc-stream-attempt.ts";
+import { readRefusalShape, streamAttemptOf } from "./trpc-stream-attempt.ts";
 
 export interface BearerSubscriptionLinkOptions {
   /** The api's tRPC base URL, e.g. `http://localhost:3000/trpc`. */
@@ -60,9 +60,17 @@ export function bearerSubscriptionLink<TRouter extends AnyTRPCRouter>(
           ...init,
           headers: { ...init.headers, authorization: `Bearer ${token}` },
         });
-        if (attempt !== undefined) attempt.status = response.status;
         if (response.status === 401) tokenSource.invalidate(token);
-        return response;
+        if (attempt === undefined) return response;
+        attempt.status = response.status;
+        attempt.refusal = undefined;
+        if (response.status === 200) return response;
+        // The EventSource fails the connection on any other status without reading the body;
+        // read the refusal here so bearerAuthLink can report it like a query's.
+        const shape = await readRefusalShape(response);
+        const bodiless = new Response(null, { status: response.status, headers: response.headers });
+        attempt.refusal = { response: bodiless, shape };
+        return bodiless;
       };
       return { fetch: bearerFetch };
     },
