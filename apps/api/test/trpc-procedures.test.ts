@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppRouter, appRouter } from "../src/index.ts";
@@ -115,6 +116,24 @@ describe("every procedure declares its access", () => {
       { path: "public", kind: "query", access: "public", scopes: [] },
       { path: "secret", kind: "query", access: "protected", scopes: ["read:secret"] },
     ]);
+  });
+
+  it("README's procedure table lists the same procedures, kinds and scopes", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const table = readme.slice(readme.indexOf("## Procedures"), readme.indexOf("## Adding a"));
+    const rows = [...table.matchAll(/^\| `(\w+)` \| (\w+)[^|]* \| ([^|]+) \|$/gm)].map(
+      ([, path, kind, access]) => ({
+        path,
+        kind,
+        scopes: [...(access ?? "").matchAll(/scope `([^`]+)`/g)].map((m) => m[1]),
+      }),
+    );
+    const listed = describeProcedures(appRouter).map(({ path, kind, scopes }) => ({
+      path,
+      kind,
+      scopes,
+    }));
+    expect(rows.sort((a, b) => (a.path ?? "").localeCompare(b.path ?? ""))).toEqual(listed);
   });
 
   it("no procedure is undeclared (built on neither publicProcedure nor protectedProcedure)", () => {
