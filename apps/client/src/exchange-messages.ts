@@ -44,7 +44,9 @@ export async function exchangeMessages(
   const subscription = api.onMessage.subscribe(undefined, {
     onStarted: () => settle(),
     onData: ({ data }) => {
-      events.push(`onMessage -> ${JSON.stringify({ id: data.id, text: data.text, sub: data.sub })}`);
+      events.push(
+        `onMessage -> ${JSON.stringify({ id: data.id, text: data.text, sub: data.sub })}`,
+      );
       eventArrived();
     },
     onError: (error) => settle(error),
