@@ -16,12 +16,12 @@ export const t = initTRPC
   .meta<ProcedureMeta>()
   .create({
     isDev: false,
-  // SSE: a comment-sized ping every 15 s keeps proxies and balancers (idle timeouts of 60 s are
-  // common) from cutting a quiet stream; a client that hears nothing for 40 s reconnects.
-  sse: {
-    ping: { enabled: true, intervalMs: 15_000 },
-    client: { reconnectAfterInactivityMs: 40_000 },
-  },
+    // SSE: a comment-sized ping every 15 s keeps proxies and balancers (idle timeouts of 60 s are
+    // common) from cutting a quiet stream; a client that hears nothing for 40 s reconnects.
+    sse: {
+      ping: { enabled: true, intervalMs: 15_000 },
+      client: { reconnectAfterInactivityMs: 40_000 },
+    },
     errorFormatter({ shape, error }) {
       const internal = error.code === "INTERNAL_SERVER_ERROR";
       const invalidInput = error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError;
