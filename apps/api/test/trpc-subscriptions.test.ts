@@ -178,6 +178,32 @@ describe("onMessage: a stream ends with its token", () => {
   });
 });
 
+describe("onMessage: the client's link", () => {
+  it("renews once when a connect is refused with 401, and reports a second refusal like a query's", async () => {
+    const s = await start();
+    const tokenSource = tokenSourceFor(s);
+    const stale = await tokenSource.getToken();
+    // The cached token's key is withdrawn: the api refuses it at connect (401 unknown_key).
+    const oldKid = s.issuer.keys().signing;
+    await s.issuer.rotateKey();
+    s.issuer.removeKey(oldKid);
+    await s.api.verifier.keySet.warm();
+    s.issuer.resetRequestCounts();
+    const watched = watch(renewingClient(s, tokenSource));
+    await expect.poll(() => watched.started(), POLL).toBe(1);
+    expect(watched.error()).toBeUndefined();
+    expect(s.issuer.requestCounts().token).toBe(1);
+    expect(await tokenSource.getToken()).not.toBe(stale);
+    watched.unsubscribe();
+
+    // A client without the scope: the 403 arrives with the api's error data, not a bare event.
+    const limited = watch(renewingClient(s, tokenSourceFor(s, "limited-client")));
+    await expect.poll(() => limited.error()?.data?.code, POLL).toBe("FORBIDDEN");
+    expect(limited.error()?.data).toMatchObject({ httpStatus: 403, reason: "insufficient_scope" });
+    expect(limited.started()).toBe(0);
+  });
+});
+
 describe("onMessage: streams per subject", () => {
   it("refuses one stream over API_MAX_STREAMS_PER_SUBJECT with 429, and frees slots on close", async () => {
     const s = await start(2);
