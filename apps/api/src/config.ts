@@ -43,6 +43,9 @@ export interface ApiConfig {
   readonly maxBodyBytes: number;
   readonly http: HttpLimits;
   readonly shutdown: ShutdownTiming;
+  readonly maxStreamsPerSubject: number;
+  /** Base URL clients reach the api at (RFC 9728 metadata); undefined: the listening URL. */
+  readonly publicUrl: string | undefined;
   readonly verifier: AccessTokenVerifierOptions;
   /** The metrics listener; undefined (METRICS_PORT unset) means no metrics at all. */
   readonly metrics: { readonly port: number; readonly host: string | undefined } | undefined;
@@ -70,6 +73,7 @@ export const API_BOUNDS = {
   requestTimeoutMs: { min: 1_000, max: 600_000, default: 66_000 },
   shutdownDelayMs: { min: 0, max: 120_000, default: 0 },
   shutdownTimeoutMs: { min: 100, max: 600_000, default: 10_000 },
+  maxStreamsPerSubject: { min: 1, max: 10_000, default: 10 },
 } as const;
 
 /** The default HTTP limits, for startApi callers that give none. */
@@ -120,6 +124,12 @@ const apiEnvShape = {
   API_REQUEST_TIMEOUT_MS: ms(API_BOUNDS.requestTimeoutMs),
   API_SHUTDOWN_DELAY_MS: ms(API_BOUNDS.shutdownDelayMs),
   API_SHUTDOWN_TIMEOUT_MS: ms(API_BOUNDS.shutdownTimeoutMs),
+  API_MAX_STREAMS_PER_SUBJECT: intVar("open streams", API_BOUNDS.maxStreamsPerSubject).default(
+    API_BOUNDS.maxStreamsPerSubject.default,
+  ),
+  API_PUBLIC_URL: urlVar(
+    "an absolute http(s) URL clients reach the api at, e.g. https://api.example.com",
+  ).optional(),
 };
 
 const { clockToleranceSeconds, maxTokenLength, cacheMaxEntries } = VERIFIER_BOUNDS;
@@ -199,6 +209,8 @@ export function apiConfigFromEnv(env: Env): ApiConfig {
     maxBodyBytes: e.API_MAX_BODY_BYTES,
     http: httpLimits(e),
     shutdown: { delayMs: e.API_SHUTDOWN_DELAY_MS, timeoutMs: e.API_SHUTDOWN_TIMEOUT_MS },
+    maxStreamsPerSubject: e.API_MAX_STREAMS_PER_SUBJECT,
+    publicUrl: e.API_PUBLIC_URL?.replace(/\/+$/, ""),
     verifier,
     metrics: metricsListener(e.METRICS_PORT, e.METRICS_HOST, e.PORT),
   };

@@ -43,6 +43,8 @@ api = await startApi({
   maxBodyBytes: config.maxBodyBytes,
   metrics: config.metrics,
   limits: config.http,
+  streams: { maxPerSubject: config.maxStreamsPerSubject },
+  ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
 });
 const { issuers, audiences, jwksUri } = api.verifier.options;
 log.info(
@@ -54,6 +56,7 @@ log.info(
     issuers,
     audiences,
     jwksUri,
+    resourceMetadata: api.resourceMetadataUrl,
     limits: config.http,
   },
   `api listening on ${api.listeningOn} (${api.url})`,

@@ -1,9 +1,16 @@
+import { z } from "zod";
 import { protectedProcedure, publicProcedure, requireScopes, router } from "./trpc/procedures.ts";
+
+/** postMessage's input: checked before the procedure runs; anything else is a 400. */
+export const postMessageInput = z.strictObject({ text: z.string().trim().min(1).max(280) });
+
+/** onMessage's input: tRPC's SSE client adds `lastEventId` when it reconnects. */
+const followInput = z.strictObject({ lastEventId: z.string().max(32).nullish() }).optional();
 
 /**
  * The api's procedures. Each stays a one-liner; anything bigger belongs in a module of its own.
  * The REST routes GET /public and GET /protected call `public` and `protected` through the same
- * middleware (see http/rest-routes.ts).
+ * middleware (see http/rest-routes.ts). README's procedure table lists them (describeProcedures).
  */
 export const appRouter = router({
   public: publicProcedure.query(() => ({ message: "This is a public message!" })),
@@ -12,8 +19,16 @@ export const appRouter = router({
     sub: ctx.auth.sub,
   })),
   secret: protectedProcedure
-    .use(requireScopes("read:secret"))
+    .concat(requireScopes("read:secret"))
     .query(({ ctx }) => ({ message: "This is a secret message!", sub: ctx.auth.sub })),
+  postMessage: protectedProcedure
+    .concat(requireScopes("write:messages"))
+    .input(postMessageInput)
+    .mutation(({ ctx, input }) => ctx.messages.post(input.text, ctx.auth.sub)),
+  onMessage: protectedProcedure
+    .concat(requireScopes("read:messages"))
+    .input(followInput)
+    .subscription(({ ctx, input, signal }) => ctx.messages.follow(input?.lastEventId, signal)),
 });
 
 export type AppRouter = typeof appRouter;

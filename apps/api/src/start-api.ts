@@ -6,13 +6,17 @@ import {
   type KeySetEvent,
 } from "@repo/auth/server";
 import type { AnyTRPCRouter } from "@trpc/server";
-import { DEFAULT_HTTP_LIMITS, type HttpLimits, type ShutdownTiming } from "./config.ts";
+import { API_BOUNDS, DEFAULT_HTTP_LIMITS, type HttpLimits, type ShutdownTiming } from "./config.ts";
 import { createApiServer } from "./http/api-server.ts";
 import { trackConnections } from "./http/drain-server.ts";
 import { describeListenAddress } from "./http/listen-address.ts";
+import { resourceMetadataUrl } from "./http/protected-resource-metadata.ts";
 import type { Logger } from "./logger.ts";
+import { MessageBoard } from "./messages/message-board.ts";
 import { createApiMetrics } from "./metrics/api-metrics.ts";
 import { type RunningMetricsServer, startMetricsServer } from "./metrics/metrics-server.ts";
+import type { StreamClock } from "./subscriptions/stream-clock.ts";
+import { SubscriptionStreams } from "./subscriptions/subscription-streams.ts";
 
 export interface StartApiOptions {
   /** Verifier options (a verifier is built from them), or a verifier to share. */
@@ -38,6 +42,19 @@ export interface StartApiOptions {
   readonly limits?: Partial<HttpLimits>;
   /** A router to serve instead of the api's (tests); its context must be the api's Context. */
   readonly router?: AnyTRPCRouter;
+  /**
+   * Base URL clients reach the api at (behind a proxy: the proxy's). Its RFC 9728 metadata URL
+   * goes into every Bearer challenge. Default: the URL the api listens on.
+   */
+  readonly publicUrl?: string;
+  /** Subscription streams: per-subject bound (default 10), token re-check interval, clock. */
+  readonly streams?: {
+    readonly maxPerSubject?: number;
+    /** Default 30 s. */
+    readonly recheckIntervalMs?: number;
+    /** Default: the system clock (tests drive a manual one). */
+    readonly clock?: StreamClock;
+  };
 }
 
 export interface RunningApi {
@@ -56,6 +73,10 @@ export interface RunningApi {
    */
   shutdown(timing?: Partial<ShutdownTiming>): Promise<void>;
   /** shutdown() with no delay. */
+  /** Open subscription streams (their per-subject counts, for tests and metrics). */
+  readonly streams: SubscriptionStreams;
+  /** The RFC 9728 metadata URL the challenges name. */
+  readonly resourceMetadataUrl: string;
   close(): Promise<void>;
 }
 
@@ -90,9 +111,22 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     verifier.keySet.start();
   }
   let shuttingDown = false;
+  const streams = new SubscriptionStreams({
+    maxPerSubject: options.streams?.maxPerSubject ?? API_BOUNDS.maxStreamsPerSubject.default,
+    recheckIntervalMs: options.streams?.recheckIntervalMs,
+    clockToleranceMs: verifier.options.clockToleranceSeconds * 1000,
+    clock: options.streams?.clock,
+  });
+  // Known once listening when it is derived from the port; read per request, hence the getter.
+  let metadataUrl = options.publicUrl === undefined ? "" : resourceMetadataUrl(options.publicUrl);
   const server = createApiServer({
     verifier,
     log,
+    streams,
+    messages: new MessageBoard(),
+    get resourceMetadataUrl() {
+      return metadataUrl === "" ? undefined : metadataUrl;
+    },
     maxBodyBytes: options.maxBodyBytes ?? 65_536,
     limits: { ...DEFAULT_HTTP_LIMITS, ...options.limits },
     fastPath: options.fastPath ?? true,
@@ -122,11 +156,16 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   }
   const bound = server.address() as AddressInfo;
   const { url, listeningOn } = describeListenAddress(bound);
+  if (metadataUrl === "") metadataUrl = resourceMetadataUrl(url);
   let stopping: Promise<void> | undefined;
   const shutdown = (timing: Partial<ShutdownTiming> = {}) => {
     shuttingDown = true;
+    const delayMs = timing.delayMs ?? 0;
+    // Open streams would hold the drain until its timeout: once the delay is over they end (with
+    // 503, so their clients reconnect to another instance).
+    if (stopping === undefined) setTimeout(() => streams.closeAll(), delayMs).unref();
     stopping ??= drain({
-      delayMs: timing.delayMs ?? 0,
+      delayMs,
       timeoutMs: timing.timeoutMs ?? 10_000,
     }).then(async () => {
       // Background refreshes end with the server; a shared verifier is its owner's to close.
@@ -142,6 +181,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     listeningOn,
     verifier,
     metricsUrl: metricsServer?.url,
+    streams,
+    resourceMetadataUrl: metadataUrl,
     shutdown,
     close: () => shutdown(),
   };

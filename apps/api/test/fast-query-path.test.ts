@@ -15,12 +15,15 @@ let demoToken: string;
 let limitedToken: string;
 
 beforeAll(async () => {
-  stack = await startStack();
+  // One public URL for both, so that their challenges name the same metadata document.
+  const publicUrl = "https://api.example.com";
+  stack = await startStack({ api: { publicUrl } });
   fast = stack.api;
   const { issuer } = stack;
   official = await startApiInProcess({
     verifier: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri },
     fastPath: false,
+    publicUrl,
   });
   demoToken = await issuer.signToken();
   limitedToken = await issuer.signToken({ clientId: "limited-client" });

@@ -6,6 +6,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type RunningApi, startApi } from "../src/index.ts";
 import { closedPortUrl } from "./support/closed-port-url.ts";
+import { withMetadata } from "./support/resource-metadata.ts";
 import { spawnApi } from "./support/start-stack.ts";
 
 const open: Array<{ close(): Promise<void> }> = [];
@@ -209,7 +210,7 @@ describe("outages of the JWKS endpoint", () => {
     const res = await pending;
     expect(res.status).toBe(503);
     expect(res.headers.get("retry-after")).toBe("5");
-    expect(res.headers.get("www-authenticate")).toBe('Bearer realm="api"');
+    expect(res.headers.get("www-authenticate")).toBe(withMetadata('Bearer realm="api"', s.api.url));
     expect(res.body).toEqual({
       error: "key_set_unavailable",
       message: "Signing keys are unavailable; try again later",

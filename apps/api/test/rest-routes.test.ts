@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { closedPortUrl } from "./support/closed-port-url.ts";
+import { withMetadata } from "./support/resource-metadata.ts";
 import { get, type Stack, startStack } from "./support/start-stack.ts";
 
 let stack: Stack;
@@ -30,7 +31,9 @@ describe("REST routes answer exactly as the Django example did", () => {
   it("GET /protected without credentials is 401 with a bare Bearer challenge", async () => {
     const res = await get(stack, "/protected");
     expect(res.status).toBe(401);
-    expect(res.headers.get("www-authenticate")).toBe('Bearer realm="api"');
+    expect(res.headers.get("www-authenticate")).toBe(
+      withMetadata('Bearer realm="api"', stack.api.url),
+    );
     expect(res.body).toEqual({ error: "missing_token", message: "Authorization header required" });
   });
 
@@ -42,7 +45,10 @@ describe("REST routes answer exactly as the Django example did", () => {
     const res = await get(stack, "/protected", `Bearer ${jwt}`);
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toBe(
-      'Bearer realm="api", error="invalid_token", error_description="Token has expired"',
+      withMetadata(
+        'Bearer realm="api", error="invalid_token", error_description="Token has expired"',
+        stack.api.url,
+      ),
     );
     expect(res.body).toEqual({ error: "expired", message: "Token has expired" });
     expect(JSON.stringify(res.body)).not.toContain(jwt);
@@ -59,7 +65,9 @@ describe("REST routes answer exactly as the Django example did", () => {
   it("ignores a token in the query string (RFC 6750 §2.3 is not supported)", async () => {
     const res = await get(stack, `/protected?access_token=${await stack.token()}`);
     expect(res.status).toBe(401);
-    expect(res.headers.get("www-authenticate")).toBe('Bearer realm="api"');
+    expect(res.headers.get("www-authenticate")).toBe(
+      withMetadata('Bearer realm="api"', stack.api.url),
+    );
   });
 });
 

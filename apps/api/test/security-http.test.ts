@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Exchange, rawExchange, rawStatus, send } from "./support/http-exchange.ts";
+import { withMetadata } from "./support/resource-metadata.ts";
 import { createFixture, type Fixture, stackEnv } from "./support/security-fixture.ts";
 import { type ApiUnderTest, startApiFromEnv } from "./support/start-stack.ts";
 
@@ -132,7 +133,7 @@ describe("wrong methods and unknown paths", () => {
   it("HEAD /protected without credentials is 401 with the challenge and no body", async () => {
     const res = await send(api.url, "/protected", { method: "HEAD" });
     expect(res.status).toBe(401);
-    expect(res.headers["www-authenticate"]).toBe('Bearer realm="api"');
+    expect(res.headers["www-authenticate"]).toBe(withMetadata('Bearer realm="api"', api.url));
     expect(res.text).toBe("");
   });
 
@@ -235,7 +236,7 @@ describe("a batch with a public call keeps working when the protected one is ref
       });
       expect(res.status).toBe(207);
       expect(res.headers["www-authenticate"]).toMatch(
-        /^Bearer realm="api", error="invalid_token", error_description="Token signature is invalid"$/,
+        /^Bearer realm="api", error="invalid_token", error_description="Token signature is invalid", resource_metadata="[^"]+"$/,
       );
       const [pub, prot] = res.json as [unknown, unknown];
       expect(pub).toEqual({ result: { data: { message: "This is a public message!" } } });
@@ -251,7 +252,10 @@ describe("a batch with a public call keeps working when the protected one is ref
     });
     expect(res.status).toBe(207);
     expect(res.headers["www-authenticate"]).toBe(
-      'Bearer realm="api", error="invalid_request", error_description="Authorization scheme must be Bearer"',
+      withMetadata(
+        'Bearer realm="api", error="invalid_request", error_description="Authorization scheme must be Bearer"',
+        api.url,
+      ),
     );
     expect((res.json as unknown[])[0]).toEqual({
       result: { data: { message: "This is a public message!" } },

@@ -1,6 +1,10 @@
+import { readFileSync } from "node:fs";
 import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppRouter, appRouter } from "../src/index.ts";
+import { describeProcedures } from "../src/trpc/describe-procedures.ts";
+import { t } from "../src/trpc/init.ts";
+import { protectedProcedure, requireScopes, router } from "../src/trpc/procedures.ts";
 import { type Stack, startStack } from "./support/start-stack.ts";
 
 let stack: Stack;
@@ -57,7 +61,7 @@ describe("tRPC procedures", () => {
     const res = await rawTrpc("secret", `Bearer ${await stack.token("limited-client")}`);
     expect(res.status).toBe(403);
     expect(res.headers.get("www-authenticate")).toBe(
-      'Bearer realm="api", error="insufficient_scope", error_description="Token lacks scope read:secret", scope="read:secret"',
+      `Bearer realm="api", error="insufficient_scope", error_description="Token lacks scope read:secret", scope="read:secret", resource_metadata="${stack.api.resourceMetadataUrl}"`,
     );
     expect(res.body).toMatchObject({
       error: {
@@ -75,7 +79,9 @@ describe("tRPC procedures", () => {
   it("protected answers 401 with a Bearer challenge on /trpc, without a stack or the token", async () => {
     const res = await rawTrpc("protected");
     expect(res.status).toBe(401);
-    expect(res.headers.get("www-authenticate")).toBe('Bearer realm="api"');
+    expect(res.headers.get("www-authenticate")).toBe(
+      `Bearer realm="api", resource_metadata="${stack.api.resourceMetadataUrl}"`,
+    );
     const jwt = `${(await stack.token()).slice(0, -4)}AAAA`;
     const bad = await rawTrpc("protected", `Bearer ${jwt}`);
     expect(bad.status).toBe(401);
@@ -90,7 +96,9 @@ describe("tRPC procedures", () => {
       `${stack.api.url}/trpc/public,protected?batch=1&input=${encodeURIComponent("{}")}`,
     );
     expect(res.status).toBe(207);
-    expect(res.headers.get("www-authenticate")).toBe('Bearer realm="api"');
+    expect(res.headers.get("www-authenticate")).toBe(
+      `Bearer realm="api", resource_metadata="${stack.api.resourceMetadataUrl}"`,
+    );
     const body = (await res.json()) as Array<Record<string, unknown>>;
     expect(body[0]).toEqual({ result: { data: { message: "This is a public message!" } } });
     expect(body[1]).toMatchObject({
@@ -99,17 +107,75 @@ describe("tRPC procedures", () => {
   });
 });
 
-describe("everything is protected by default", () => {
-  // Public procedures must be listed here on purpose; any other procedure must refuse anonymous calls.
-  const DECLARED_PUBLIC = new Set(["public"]);
+describe("every procedure declares its access", () => {
+  it("describeProcedures lists each procedure with its kind, access and scopes", () => {
+    expect(describeProcedures(appRouter)).toEqual([
+      { path: "onMessage", kind: "subscription", access: "protected", scopes: ["read:messages"] },
+      { path: "postMessage", kind: "mutation", access: "protected", scopes: ["write:messages"] },
+      { path: "protected", kind: "query", access: "protected", scopes: [] },
+      { path: "public", kind: "query", access: "public", scopes: [] },
+      { path: "secret", kind: "query", access: "protected", scopes: ["read:secret"] },
+    ]);
+  });
 
-  it("every procedure not declared public refuses a call without a token", async () => {
-    const paths = Object.keys(appRouter._def.procedures);
-    expect(paths.length).toBeGreaterThan(1);
-    for (const path of paths) {
-      const res = await rawTrpc(path);
-      if (DECLARED_PUBLIC.has(path)) expect(res.status, path).toBe(200);
-      else expect(res.status, path).toBe(401);
+  it("README's procedure table lists the same procedures, kinds and scopes", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const table = readme.slice(readme.indexOf("## Procedures"), readme.indexOf("## Adding a"));
+    const rows = [...table.matchAll(/^\| `(\w+)` \| (\w+)[^|]* \| ([^|]+) \|$/gm)].map(
+      ([, path, kind, access]) => ({
+        path,
+        kind,
+        scopes: [...(access ?? "").matchAll(/scope `([^`]+)`/g)].map((m) => m[1]),
+      }),
+    );
+    const listed = describeProcedures(appRouter).map(({ path, kind, scopes }) => ({
+      path,
+      kind,
+      scopes,
+    }));
+    expect(rows.sort((a, b) => (a.path ?? "").localeCompare(b.path ?? ""))).toEqual(listed);
+  });
+
+  it("no procedure is undeclared (built on neither publicProcedure nor protectedProcedure)", () => {
+    const undeclared = describeProcedures(appRouter).filter((p) => p.access === "undeclared");
+    expect(undeclared.map((p) => p.path)).toEqual([]);
+  });
+
+  it("reports a bare procedure, or public meta on an unverified scope check, as undeclared", () => {
+    const probe = router({
+      bare: t.procedure.query(() => "x"),
+      relabelled: t.procedure.meta({ access: "public" }).query(() => "x"),
+      sneaky: protectedProcedure.meta({ access: "public" }).query(() => "x"),
+    });
+    expect(describeProcedures(probe).map((p) => [p.path, p.access])).toEqual([
+      ["bare", "undeclared"],
+      ["relabelled", "public"],
+      ["sneaky", "protected"],
+    ]);
+  });
+
+  it("refuses a procedure using requireScopes twice (its meta would hide the first scopes)", () => {
+    const probe = router({
+      twice: protectedProcedure
+        .concat(requireScopes("a"))
+        .concat(requireScopes("b"))
+        .query(() => "x"),
+    });
+    expect(() => describeProcedures(probe)).toThrow(/one requireScopes/);
+  });
+
+  it("every protected procedure refuses a call without a token over HTTP, with its own method", async () => {
+    for (const { path, kind, access } of describeProcedures(appRouter)) {
+      const response = await fetch(`${stack.api.url}/trpc/${path}`, {
+        method: kind === "mutation" ? "POST" : "GET",
+        headers:
+          kind === "subscription"
+            ? { accept: "text/event-stream" }
+            : { "content-type": "application/json" },
+        ...(kind === "mutation" ? { body: "{}" } : {}),
+      });
+      await response.body?.cancel();
+      expect(response.status, path).toBe(access === "public" ? 200 : 401);
     }
   });
 });

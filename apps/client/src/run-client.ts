@@ -2,13 +2,15 @@ import { createClientCredentialsTokenSource, sanitizeServerText } from "@repo/au
 import { createApiClient, trpcUrl } from "./api-client.ts";
 import type { ClientConfig } from "./client-config.ts";
 import type { ClientOutput } from "./client-output.ts";
+import { exchangeMessages } from "./exchange-messages.ts";
 import { formatFailure, isScopeRefusal } from "./format-failure.ts";
 
 const label = (name: string) => name.padEnd(9);
 
 /**
  * Obtain one token, call `public`, `protected` and `secret` (one batched request), print each
- * result, and return the exit code: 0 when every call succeeded or was only refused for lack of
+ * result; then follow `onMessage` over SSE while posting a few messages with `postMessage`, and
+ * print what was posted and what the stream delivered. Return the exit code: 0 when every call succeeded or was only refused for lack of
  * scope (the api enforcing scopes is a result, not a fault), 1 when the user has to act: the
  * token endpoint refused or was unreachable, or the api was unreachable, refused the token or
  * failed. Those print one line to `err`, never a stack trace.
@@ -50,6 +52,11 @@ export async function runClient(config: ClientConfig, output: ClientOutput): Pro
     if (isScopeRefusal(result.reason)) output.out(`${name} -> ${line}`);
     else failures.add(line);
   });
+  if (failures.size === 0) {
+    const exchange = await exchangeMessages(api, context);
+    for (const line of exchange.lines) output.out(line);
+    for (const line of exchange.failures) failures.add(line);
+  }
   // Calls failing for one cause (api down, token refused) would repeat one line; print it once.
   for (const line of failures) output.err(line);
   return failures.size === 0 ? 0 : 1;

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 
 describe("pnpm demo", () => {
-  it("starts the issuer and the api, runs the client through all three procedures, and exits 0", async () => {
+  it("starts the issuer and the api, runs the client through the queries, the mutation and the subscription, and exits 0", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts"], {
       cwd: root,
       env: { PATH: process.env.PATH ?? "", NODE_ENV: "test" },
@@ -21,6 +21,13 @@ describe("pnpm demo", () => {
     expect(output).toContain(
       'secret    -> {"message":"This is a secret message!","sub":"demo-client@clients"}',
     );
+    // The subscription over SSE delivers the messages posted through the mutation.
+    expect(output).toContain('posted    -> {"id":"1","text":"hello 1 of 3"}');
+    for (const id of ["1", "2", "3"]) {
+      expect(output).toContain(
+        `onMessage -> {"id":"${id}","text":"hello ${id} of 3","sub":"demo-client@clients"}`,
+      );
+    }
     expect(code).toBe(0);
   }, 60_000);
 });

@@ -76,6 +76,12 @@ describe("runClient against the real issuer and api", () => {
       'public    -> {"message":"This is a public message!"}',
       'protected -> {"message":"This is a protected message!","sub":"demo-client@clients"}',
       'secret    -> {"message":"This is a secret message!","sub":"demo-client@clients"}',
+      'posted    -> {"id":"1","text":"hello 1 of 3"}',
+      'posted    -> {"id":"2","text":"hello 2 of 3"}',
+      'posted    -> {"id":"3","text":"hello 3 of 3"}',
+      'onMessage -> {"id":"1","text":"hello 1 of 3","sub":"demo-client@clients"}',
+      'onMessage -> {"id":"2","text":"hello 2 of 3","sub":"demo-client@clients"}',
+      'onMessage -> {"id":"3","text":"hello 3 of 3","sub":"demo-client@clients"}',
     ]);
     expect(issuer.requestCounts().token).toBe(1);
   });
@@ -93,6 +99,15 @@ describe("runClient against the real issuer and api", () => {
     expect(out[3]).toMatch(
       /^secret {4}-> API refused the call: 403 insufficient_scope \(.*read:secret.*\)$/,
     );
+    // The stream and the post are refused for scope before anything streams, like a query.
+    expect(out.slice(4)).toEqual([
+      expect.stringMatching(
+        /^onMessage -> API refused the call: 403 insufficient_scope \(.*read:messages.*\)$/,
+      ),
+      expect.stringMatching(
+        /^posted {4}-> API refused the call: 403 insufficient_scope \(.*write:messages.*\)$/,
+      ),
+    ]);
   });
 
   it("names the OAuth error when the token endpoint refuses the credentials, exit 1", async () => {

@@ -28,4 +28,36 @@ export function typeTests(): void {
 
   // @ts-expect-error `protected` is a query, not a mutation
   void api.protected.mutate();
+
+  // The mutation's input and output come from its zod schema and resolver.
+  expectTypeOf(api.postMessage.mutate).parameter(0).toEqualTypeOf<{ text: string }>();
+  expectTypeOf(api.postMessage.mutate).returns.resolves.toEqualTypeOf<{
+    readonly id: string;
+    readonly text: string;
+    readonly sub: string;
+    readonly postedAt: string;
+  }>();
+
+  // @ts-expect-error `text` is required
+  void api.postMessage.mutate({});
+
+  // @ts-expect-error `text` is a string
+  void api.postMessage.mutate({ text: 42 });
+
+  // @ts-expect-error unknown keys are refused (a strict object)
+  void api.postMessage.mutate({ text: "hi", sub: "someone-else" });
+
+  // Subscribing: tracked events arrive as { id, data }.
+  api.onMessage.subscribe(undefined, {
+    onData: (event) => {
+      expectTypeOf(event.id).toEqualTypeOf<string>();
+      expectTypeOf(event.data.text).toEqualTypeOf<string>();
+    },
+  });
+
+  // @ts-expect-error a renamed (or removed) subscription does not compile
+  api.onMessages.subscribe(undefined, {});
+
+  // @ts-expect-error a subscription is not a query
+  void api.onMessage.query();
 }

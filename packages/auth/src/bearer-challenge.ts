@@ -10,45 +10,49 @@ export interface BearerRefusal {
   readonly description: string;
 }
 
+export interface BearerRefusalOptions {
+  /**
+   * RFC 9728 protected resource metadata URL, added to every challenge as `resource_metadata`
+   * (§5.1) so that a client can discover which authorization server and scopes to use.
+   * Default: none.
+   */
+  readonly resourceMetadata?: string | undefined;
+}
+
 /**
  * Map an AuthError to what the client is told. Key-set outages answer 503 rather than 401: the
  * client's token may well be valid, and a 401 would send it to fetch a new one for nothing.
  */
-export function bearerRefusal(error: AuthError, realm: string): BearerRefusal {
+export function bearerRefusal(
+  error: AuthError,
+  realm: string,
+  options: BearerRefusalOptions = {},
+): BearerRefusal {
   const description = safeDescription(error.message);
   const params = [`realm="${quote(realm)}"`];
+  const challenge = () => {
+    if (options.resourceMetadata !== undefined) {
+      params.push(`resource_metadata="${quote(options.resourceMetadata)}"`);
+    }
+    return `Bearer ${params.join(", ")}`;
+  };
   switch (error.code) {
     case "missing_token":
-      return { status: 401, error: undefined, challenge: `Bearer ${params[0]}`, description };
+      return { status: 401, error: undefined, challenge: challenge(), description };
     case "invalid_request":
       params.push('error="invalid_request"', `error_description="${description}"`);
-      return {
-        status: 400,
-        error: "invalid_request",
-        challenge: `Bearer ${params.join(", ")}`,
-        description,
-      };
+      return { status: 400, error: "invalid_request", challenge: challenge(), description };
     case "insufficient_scope": {
       params.push('error="insufficient_scope"', `error_description="${description}"`);
       const scope = (error.requiredScopes ?? []).join(" ");
       if (scope !== "") params.push(`scope="${quote(scope)}"`);
-      return {
-        status: 403,
-        error: "insufficient_scope",
-        challenge: `Bearer ${params.join(", ")}`,
-        description,
-      };
+      return { status: 403, error: "insufficient_scope", challenge: challenge(), description };
     }
     case "key_set_unavailable":
-      return { status: 503, error: undefined, challenge: `Bearer ${params[0]}`, description };
+      return { status: 503, error: undefined, challenge: challenge(), description };
     default:
       params.push('error="invalid_token"', `error_description="${description}"`);
-      return {
-        status: 401,
-        error: "invalid_token",
-        challenge: `Bearer ${params.join(", ")}`,
-        description,
-      };
+      return { status: 401, error: "invalid_token", challenge: challenge(), description };
   }
 }
 

@@ -3,7 +3,11 @@
  * JWKS. Import from "@repo/auth/server"; nothing here loads client-side code.
  */
 export type { AccessToken } from "./access-token.ts";
-export { type BearerRefusal, bearerRefusal } from "./bearer-challenge.ts";
+export {
+  type BearerRefusal,
+  type BearerRefusalOptions,
+  bearerRefusal,
+} from "./bearer-challenge.ts";
 export { parseBearerHeader } from "./bearer-header.ts";
 export { type Clock, type Fetch, systemClock } from "./clock.ts";
 export { AuthError, type AuthErrorCode, isAuthError } from "./errors.ts";

@@ -3,10 +3,11 @@
  * recover once from a 401 (RFC 6750 §3.1 `invalid_token`: the token expired early, was revoked,
  * or the API's keys rotated).
  */
-import { type Operation, TRPCClientError, type TRPCLink } from "@trpc/client";
+import { type Operation, type OperationLink, TRPCClientError, type TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
 import type { TokenSource } from "./token-source/token-source.ts";
+import { StreamAttempt, withStreamAttempt } from "./trpc-stream-attempt.ts";
 
 // Links cannot set HTTP headers themselves; the terminating link reads them from the operation's
 // context through bearerAuthHeaders. A class, so a stray context value of the same name is ignored.
@@ -47,7 +48,14 @@ export interface BearerAuthLinkOptions {
  * ```
  *
  * A failure to obtain a token fails the call with a TRPCClientError whose `cause` is the
- * AuthError. Subscriptions are passed on untouched (their transports take credentials elsewhere).
+ * AuthError.
+ *
+ * Subscriptions take their token from their transport at every connect (bearerSubscriptionLink).
+ * When the api ends a stream with 401 (its token expired, or its key was withdrawn) or refuses a
+ * connect with 401, this link forgets that token and reopens the subscription once, from the last
+ * event id received (tRPC `tracked()` events), so the caller sees the stream go on. A second 401
+ * before the api accepted the new connect, or one with the very token that already failed, is
+ * passed on as the error.
  */
 export function bearerAuthLink<TRouter extends AnyTRPCRouter>(
   options: BearerAuthLinkOptions,
@@ -55,7 +63,7 @@ export function bearerAuthLink<TRouter extends AnyTRPCRouter>(
   const { tokenSource } = options;
   return () =>
     ({ op, next }) => {
-      if (op.type === "subscription") return next(op);
+      if (op.type === "subscription") return renewingSubscription(op, next, tokenSource);
       return observable((observer) => {
         let disposed = false;
         let current: Unsubscribable | undefined;
@@ -97,6 +105,94 @@ export function bearerAuthLink<TRouter extends AnyTRPCRouter>(
         };
       });
     };
+}
+
+function renewingSubscription<TRouter extends AnyTRPCRouter>(
+  op: Operation,
+  next: Parameters<OperationLink<TRouter>>[0]["next"],
+  tokenSource: BearerAuthLinkOptions["tokenSource"],
+): ReturnType<OperationLink<TRouter>> {
+  return observable((observer) => {
+    let lastEventId: string | undefined;
+    let renewing = false;
+    let failedToken: string | undefined;
+    let current: Unsubscribable | undefined;
+    let disposed = false;
+
+    const open = () => {
+      const attempt = new StreamAttempt();
+      const input = withLastEventId(op.input, lastEventId);
+      current = next(withStreamAttempt({ ...op, input }, attempt)).subscribe({
+        next: (envelope) => {
+          const result: unknown = envelope.result;
+          if (isStarted(result)) renewing = false;
+          const id = eventIdOf(result);
+          if (id !== undefined) lastEventId = id;
+          observer.next(envelope);
+        },
+        complete: () => observer.complete(),
+        error: (error) => {
+          const unauthorized = isUnauthorized(error) || attempt.status === 401;
+          const token = attempt.sent;
+          if (disposed || !unauthorized || renewing || token === failedToken) {
+            return observer.error(refusalError(error, attempt));
+          }
+          renewing = true;
+          failedToken = token;
+          if (token !== undefined) tokenSource.invalidate(token);
+          open();
+        },
+      });
+    };
+
+    open();
+    return () => {
+      disposed = true;
+      current?.unsubscribe();
+    };
+  });
+}
+
+/**
+ * An EventSource reports a refused connect as a bare error event; give the caller the api's
+ * answer instead (its tRPC error shape and the response), as a refused query would.
+ */
+function refusalError<TRouter extends AnyTRPCRouter>(
+  error: TRPCClientError<TRouter>,
+  attempt: StreamAttempt,
+): TRPCClientError<TRouter> {
+  const refusal = attempt.refusal;
+  if (refusal === undefined || error.data !== undefined) return error;
+  const shape = refusal.shape;
+  const meta = { response: refusal.response };
+  if (typeof shape === "object" && shape !== null && "message" in shape && "data" in shape) {
+    return TRPCClientError.from<TRouter>(
+      { error: shape } as Parameters<typeof TRPCClientError.from>[0],
+      { meta },
+    );
+  }
+  return new TRPCClientError<TRouter>(`Subscription refused: HTTP ${refusal.response.status}`, {
+    cause: error,
+    meta,
+  });
+}
+
+// As tRPC's own SSE link resumes: the last event id goes into the input (tracked() procedures).
+function withLastEventId(input: unknown, lastEventId: string | undefined): unknown {
+  if (lastEventId === undefined) return input;
+  if (input !== undefined && input !== null && typeof input !== "object") return input;
+  return { ...(input ?? {}), lastEventId };
+}
+
+function isStarted(result: unknown): boolean {
+  return typeof result === "object" && result !== null && "type" in result
+    ? result.type === "started"
+    : false;
+}
+
+function eventIdOf(result: unknown): string | undefined {
+  if (typeof result !== "object" || result === null || !("id" in result)) return undefined;
+  return typeof result.id === "string" && result.id !== "" ? result.id : undefined;
 }
 
 /**

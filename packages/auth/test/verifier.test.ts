@@ -52,7 +52,7 @@ describe("verifier: acceptance", () => {
     const token = await verifierFor().verify(access_token);
     expect(token.sub).toBe("demo-client@clients");
     expect(token.clientId).toBe("demo-client");
-    expect(token.scopes).toEqual(["read:public", "read:secret"]);
+    expect(token.scopes).toEqual(["read:public", "read:secret", "read:messages", "write:messages"]);
     expect(token.issuer).toBe(issuer.issuer);
     expect(token.audience).toEqual([issuer.audience]);
     expect(token.expiresAt.getTime()).toBeGreaterThan(Date.now() + 86_000_000);

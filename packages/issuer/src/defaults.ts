@@ -5,7 +5,11 @@ export const DEFAULT_AUDIENCE = "https://api.example.com";
 
 /** Demo clients: one with every scope of the demo API, one limited to the public scope. */
 export const DEFAULT_CLIENTS: IssuerClient[] = [
-  { clientId: "demo-client", clientSecret: "demo-secret", scopes: ["read:public", "read:secret"] },
+  {
+    clientId: "demo-client",
+    clientSecret: "demo-secret",
+    scopes: ["read:public", "read:secret", "read:messages", "write:messages"],
+  },
   { clientId: "limited-client", clientSecret: "limited-secret", scopes: ["read:public"] },
 ];
 

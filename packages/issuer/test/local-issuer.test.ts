@@ -83,7 +83,7 @@ describe("signToken", () => {
     expect(payload).toMatchObject({
       sub: "demo-client@clients",
       client_id: "demo-client",
-      scope: "read:public read:secret",
+      scope: "read:public read:secret read:messages write:messages",
     });
     expect(payload.exp! - payload.iat!).toBe(86400);
     expect(payload.nbf).toBeUndefined();

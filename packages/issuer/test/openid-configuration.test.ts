@@ -19,7 +19,7 @@ it("describes the issuer, its endpoints and the client_credentials grant", async
     grant_types_supported: ["client_credentials"],
     token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic"],
     id_token_signing_alg_values_supported: ["RS256"],
-    scopes_supported: ["read:public", "read:secret"],
+    scopes_supported: ["read:public", "read:secret", "read:messages", "write:messages"],
     claims_supported: ["iss", "sub", "aud", "exp", "iat", "jti", "scope", "client_id"],
   });
 });

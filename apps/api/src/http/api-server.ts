@@ -3,6 +3,10 @@ import type { AnyTRPCRouter } from "@trpc/server";
 import type { HttpLimits } from "../config.ts";
 import type { ContextDeps } from "../trpc/context.ts";
 import { handleClientError } from "./client-error.ts";
+import {
+  PROTECTED_RESOURCE_METADATA_PATH,
+  sendProtectedResourceMetadata,
+} from "./protected-resource-metadata.ts";
 import { handleRestRoute, isRestPath } from "./rest-routes.ts";
 import { sendJson, sendTrpcError } from "./send-json.ts";
 import { createTrpcHandler } from "./trpc-handler.ts";
@@ -49,6 +53,9 @@ export function createApiServer(options: ApiServerOptions): Server {
     if (isRestPath(path)) {
       if (!isGet) return methodNotAllowed(res);
       return handleRestRoute(options, path, req, res);
+    }
+    if (path === PROTECTED_RESOURCE_METADATA_PATH) {
+      return isGet ? sendProtectedResourceMetadata(res, verifier) : methodNotAllowed(res);
     }
     if (path === "/healthz") {
       return isGet ? sendJson(res, 200, { status: "ok" }) : methodNotAllowed(res);

@@ -27,9 +27,12 @@ export interface Refusal {
   readonly restBody: { readonly error: AuthErrorCode; readonly message: string };
 }
 
-/** The one mapping of an AuthError to what the api answers. */
-export function refusalOf(error: AuthError): Refusal {
-  const refusal = bearerRefusal(error, REALM);
+/**
+ * The one mapping of an AuthError to what the api answers. With `resourceMetadata` (the URL of
+ * the api's RFC 9728 metadata document) every challenge carries `resource_metadata` (§5.1).
+ */
+export function refusalOf(error: AuthError, resourceMetadata?: string): Refusal {
+  const refusal = bearerRefusal(error, REALM, { resourceMetadata });
   const headers: Record<string, string> = { "www-authenticate": refusal.challenge };
   if (refusal.status === 503) headers["retry-after"] = KEY_SET_RETRY_AFTER_SECONDS;
   return {
@@ -53,9 +56,10 @@ export function refusalToTRPCError(error: AuthError): TRPCError {
 /** The refusal headers of the first error caused by an AuthError, if any. */
 export function refusalHeaders(
   errors: readonly { readonly cause?: unknown }[],
+  resourceMetadata?: string,
 ): Readonly<Record<string, string>> | undefined {
   for (const error of errors) {
-    if (isAuthError(error.cause)) return refusalOf(error.cause).headers;
+    if (isAuthError(error.cause)) return refusalOf(error.cause, resourceMetadata).headers;
   }
   return undefined;
 }

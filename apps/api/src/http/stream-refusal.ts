@@ -59,7 +59,7 @@ export function createStreamRefusal(
       calls.push(procedure);
     }
     const inputs = batchInputs(req, search);
-    const ctx = createContext({ verifier: deps.verifier, log: quiet }, authorizationHeader(req));
+    const ctx = createContext({ ...deps, log: quiet }, authorizationHeader(req));
     const errors = await Promise.all(
       calls.map((procedure, index) =>
         runGuards(procedure, {
@@ -89,7 +89,7 @@ export function createStreamRefusal(
       refuse(logged, names[index] as string, error?.cause),
     );
     const first = trpcErrors[0] as TRPCError;
-    const refusal = refusalOf(first.cause as never);
+    const refusal = refusalOf(first.cause as never, deps.resourceMetadataUrl);
     const shape = getErrorShape({
       config,
       error: first,

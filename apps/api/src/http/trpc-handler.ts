@@ -8,6 +8,7 @@ import { createFastQueryHandler } from "./fast-query-handler.ts";
 import { refusalHeaders } from "./refusal.ts";
 import { sendJson } from "./send-json.ts";
 import { createStreamRefusal } from "./stream-refusal.ts";
+import { createSubscriptionOpenErrors } from "./subscription-open-errors.ts";
 import { routerInternals } from "./trpc-internals.ts";
 import { acceptsStream, requestedPaths, TRPC_BASE_PATH } from "./trpc-request.ts";
 
@@ -33,6 +34,8 @@ export function createTrpcHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const router = options.router ?? appRouter;
   const internals = routerInternals(router);
+  const responseHeaders = (errors: readonly { readonly cause?: unknown }[]) =>
+    refusalHeaders(errors, options.resourceMetadataUrl);
   const onError = (error: TRPCError, path: string | undefined) => {
     if (error.code === "INTERNAL_SERVER_ERROR") {
       options.log.error(
@@ -41,6 +44,7 @@ export function createTrpcHandler(
       );
     }
   };
+  const subscriptionOpenErrors = createSubscriptionOpenErrors();
   const official = createHTTPHandler({
     router,
     basePath: TRPC_BASE_PATH,
@@ -48,11 +52,18 @@ export function createTrpcHandler(
     maxBatchSize: options.maxBatchSize,
     allowMethodOverride: false,
     createContext: ({ req }) => createContext(options, authorizationHeader(req)),
-    responseMeta({ errors }) {
-      const headers = refusalHeaders(errors);
-      return headers === undefined ? {} : { headers: new Headers({ ...headers }) };
+    responseMeta({ errors, ctx, type }) {
+      const refused = subscriptionOpenErrors.take(type, ctx);
+      const headers = responseHeaders(refused === undefined ? errors : [refused.error]);
+      return {
+        ...(refused === undefined ? {} : { status: refused.status }),
+        ...(headers === undefined ? {} : { headers: new Headers({ ...headers }) }),
+      };
     },
-    onError: ({ error, path }) => onError(error, path),
+    onError: ({ error, path, type, ctx }) => {
+      subscriptionOpenErrors.record(error, type, ctx);
+      onError(error, path);
+    },
   });
   const fast =
     options.fastPath === false
@@ -60,7 +71,7 @@ export function createTrpcHandler(
       : createFastQueryHandler({
           ...options,
           internals,
-          responseHeaders: refusalHeaders,
+          responseHeaders,
           onError,
         });
   const refuseStream = createStreamRefusal(options, internals);

@@ -5,43 +5,96 @@ import {
   missingScopes,
   parseBearerHeader,
 } from "@repo/auth/server";
-import { TRPCError } from "@trpc/server";
+import { initTRPC, TRPCError } from "@trpc/server";
 import { refusalToTRPCError } from "../http/refusal.ts";
 import type { Context } from "./context.ts";
 import { t } from "./init.ts";
+import type { ProcedureMeta } from "./procedure-meta.ts";
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
  * Callable by anyone. The explicit opt-out: there is deliberately no exported bare `t.procedure`,
- * so a new procedure is either declared public here or built on protectedProcedure.
+ * so a new procedure is either declared public here or built on protectedProcedure
+ * (describeProcedures reports anything else as undeclared, and a test fails on it).
  */
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.meta({ access: "public" });
 
 /**
- * Requires a valid bearer access token; afterwards `ctx.auth` is the verified token (non-null).
- * Every refusal is logged once, with its reason and never the token.
+ * Verifies the bearer token; every refusal is logged once, with its reason and never the token.
+ * A subscription also takes a stream slot of the token's subject (429 past the bound) and is bound
+ * to the token: it ends when the token expires or stops verifying (subscriptions/).
  */
-export const protectedProcedure = t.procedure.use(async ({ ctx, next, path }) => {
+const verifyBearer = t.middleware(async ({ ctx, next, path, type, signal }) => {
+  let token: string;
   let auth: AccessToken;
   try {
-    auth = await ctx.verifier.verify(parseBearerHeader(ctx.authorization));
+    token = parseBearerHeader(ctx.authorization);
+    auth = await ctx.verifier.verify(token);
   } catch (error) {
     throw refuse(ctx, path, error);
   }
-  return next({ ctx: { auth } });
+  if (type !== "subscription") return next({ ctx: { auth } });
+
+  const slot = ctx.streams.open({
+    token,
+    auth,
+    verify: (jwt) => ctx.verifier.verify(jwt),
+    refuse: (error) => refuse(ctx, path, error),
+    signal,
+  });
+  if (slot === undefined) {
+    ctx.log.info(
+      { event: "stream_refused", path, reason: "too_many_streams", sub: auth.sub },
+      "request refused",
+    );
+    throw new TRPCError({
+      code: "TOO_MANY_REQUESTS",
+      message: "Too many open streams for this client",
+    });
+  }
+  let result: Awaited<ReturnType<typeof next>> | undefined;
+  try {
+    result = await next({ ctx: { auth } });
+  } finally {
+    if (result?.ok !== true) slot.release();
+  }
+  if (!result.ok) return result;
+  const data: unknown = result.data;
+  if (!isAsyncIterable(data)) {
+    slot.release();
+    // An observable cannot be ended from here: fail closed rather than stream unbound.
+    throw new TRPCError({
+      code: "INTERNAL_SERVER_ERROR",
+      message: `Protected subscription ${path} must return an async iterable`,
+    });
+  }
+  return { ...result, data: slot.bind(data) };
 });
 
 /**
- * Middleware declaring the scopes a procedure needs: `protectedProcedure.use(requireScopes("a"))`.
- * It fails closed: used without protectedProcedure, `ctx.auth` is null and the call is refused.
+ * Requires a valid bearer access token; afterwards `ctx.auth` is the verified token (non-null).
+ */
+export const protectedProcedure = t.procedure.meta({ access: "protected" }).use(verifyBearer);
+
+/** The context requireScopes runs in: only what protectedProcedure produces satisfies it. */
+type ProtectedContext = Omit<Context, "auth"> & { readonly auth: AccessToken };
+
+// A builder typed on the protected context: `.concat()` checks the base procedure's context
+// against it, so `publicProcedure.concat(requireScopes("x"))` does not compile.
+const afterProtected = initTRPC.context<ProtectedContext>().meta<ProcedureMeta>().create();
+
+const scopeMiddlewares = new WeakSet<object>();
+
+/**
+ * The scopes a procedure needs, enforced and recorded in its meta (describeProcedures lists them):
+ * `protectedProcedure.concat(requireScopes("write:messages"))`. Typed so that only a procedure
+ * built on protectedProcedure accepts it. One per procedure, naming every scope (tRPC merges meta
+ * shallowly, so a second would hide the first's scopes from the list; describeProcedures refuses).
  */
 export function requireScopes(...required: [string, ...string[]]) {
-  return t.middleware(async ({ ctx, next, path }) => {
-    if (ctx.auth === null) {
-      throw refuse(ctx, path, new AuthError("missing_token", "Authorization header required"));
-    }
+  const middleware = afterProtected.middleware(async ({ ctx, next, path }) => {
     const missing = missingScopes(ctx.auth.scopes, required);
     if (missing.length > 0) {
       const error = new AuthError("insufficient_scope", `Token lacks scope ${missing.join(" ")}`, {
@@ -53,6 +106,22 @@ export function requireScopes(...required: [string, ...string[]]) {
     }
     return next();
   });
+  for (const fn of middleware._middlewares) scopeMiddlewares.add(fn);
+  return afterProtected.procedure.meta({ scopes: [...required] }).use(middleware);
+}
+
+/** Whether `fn` is a middleware that verifies the bearer token / enforces scopes. */
+export function middlewareRole(fn: unknown): "verify" | "scopes" | undefined {
+  if (fn === verifyBearer._middlewares[0]) return "verify";
+  return typeof fn === "function" && scopeMiddlewares.has(fn) ? "scopes" : undefined;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === "function"
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import { expect } from "vitest";
 import { send } from "./http-exchange.ts";
+import { withMetadata } from "./resource-metadata.ts";
 import { type SecurityCase, type Sent, TRPC_CODE } from "./security-cases.ts";
 import { SUBJECT } from "./security-fixture.ts";
 import type { ApiUnderTest } from "./start-stack.ts";
@@ -31,7 +32,9 @@ export async function checkCase(
   const where = `${row.name} on ${endpoint}`;
 
   expect(res.status, where).toBe(expected.status);
-  expect(res.headers["www-authenticate"], where).toBe(expected.challenge);
+  expect(res.headers["www-authenticate"], where).toBe(
+    expected.challenge === undefined ? undefined : withMetadata(expected.challenge, api.url),
+  );
   if (expected.status === 200) {
     const data = { message: "This is a protected message!", sub: SUBJECT };
     expect(res.json, where).toEqual(endpoint === "/protected" ? data : { result: { data } });

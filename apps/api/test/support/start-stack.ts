@@ -61,6 +61,10 @@ export interface InProcessApi extends ApiUnderTest {
   readonly verifier: AccessTokenVerifier;
   /** The running api itself (graceful shutdown, listen address). */
   readonly running: RunningApi;
+  /** The RFC 9728 metadata URL its challenges name. */
+  readonly resourceMetadataUrl: string;
+  /** Its open subscription streams. */
+  readonly streams: RunningApi["streams"];
 }
 
 /** The spawned entry point, which can also be signalled and watched. */
@@ -115,6 +119,8 @@ export async function startApiInProcess(options: InProcessOptions): Promise<InPr
     port: api.port,
     verifier: api.verifier,
     running: api,
+    resourceMetadataUrl: api.resourceMetadataUrl,
+    streams: api.streams,
     get logs() {
       return logs();
     },
@@ -136,6 +142,8 @@ export function startApiFromEnv(
     warmKeySet: config.warmKeySet,
     metrics: config.metrics,
     limits: config.http,
+    streams: { maxPerSubject: config.maxStreamsPerSubject },
+    ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
   });
 }
