@@ -5,7 +5,15 @@ import {
   KEY_SET_POLICY_BOUNDS,
   VERIFIER_BOUNDS,
 } from "@repo/auth/server";
-import { boolVar, intVar, listVar, parseEnv, tenantFromEnv, urlVar } from "@repo/env";
+import {
+  boolVar,
+  intVar,
+  listVar,
+  localIssuerFallback,
+  parseEnv,
+  tenantFromEnv,
+  urlVar,
+} from "@repo/env";
 import type { LevelWithSilent } from "pino";
 import { z } from "zod";
 
@@ -18,6 +26,8 @@ export interface ApiConfig {
   readonly warmKeySet: boolean;
   readonly maxBodyBytes: number;
   readonly verifier: AccessTokenVerifierOptions;
+  /** Set when no tenant is configured and the local issuer stands in: the line to log at start. */
+  readonly localIssuerNotice?: string;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -104,13 +114,18 @@ export function verifierOptionsFromEnv(env: Env): AccessTokenVerifierOptions {
 }
 
 /**
- * The api's whole configuration, from the environment (README lists every variable).
+ * The api's whole configuration, from the environment (README lists every variable). With no
+ * tenant configured and NODE_ENV not `production`, the local issuer stands in (see
+ * localIssuerFallback in @repo/env).
  * @throws ConfigurationError naming the first missing or malformed variable.
  */
-export function apiConfigFromEnv(env: Env): ApiConfig {
+export function apiConfigFromEnv(givenEnv: Env): ApiConfig {
+  const fallback = localIssuerFallback(givenEnv);
+  const env = fallback?.env ?? givenEnv;
   const verifier = verifierOptionsFromEnv(env);
   const e = parseEnv(apiEnvShape, env);
   return {
+    ...(fallback === undefined ? {} : { localIssuerNotice: fallback.notice }),
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,

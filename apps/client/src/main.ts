@@ -8,6 +8,10 @@ const config = exitOnConfigurationError("client", () => {
   return clientConfigFromEnv(process.env);
 });
 
+if (config.localIssuerNotice !== undefined) {
+  process.stderr.write(`client: ${config.localIssuerNotice}\n`);
+}
+
 const output = {
   out: (line: string) => process.stdout.write(`${line}\n`),
   err: (line: string) => process.stderr.write(`client: ${line}\n`),
