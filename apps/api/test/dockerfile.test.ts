@@ -57,13 +57,18 @@ describe("apps/api/Dockerfile", () => {
       const workdir = argsOf(build, "WORKDIR")[0] ?? "/";
       const inCopy = (path: string) => path.replace(new RegExp(`^${workdir}(?=/|$)`), work);
       copyBuildContext(repoRoot, work);
-      // The build stage's environment, not the test runner's (vitest sets NODE_ENV=test).
-      const { NODE_ENV: _, DOTENV_PATH: __, ...inherited } = process.env;
+      // The build stage's environment, not the test runner's: no NODE_ENV=test from vitest, no
+      // npm_config_* / PNPM_* from the `pnpm run` this test may be running under.
+      const inherited = Object.fromEntries(
+        Object.entries(process.env).filter(
+          ([name]) => !/^(npm_|pnpm_|PNPM_|NODE_ENV$|DOTENV_PATH$|VITEST)/i.test(name),
+        ),
+      );
       const env = { ...inherited, ...envOf(build) };
       for (const command of argsOf(build, "RUN")) {
         // Installing pnpm globally is the image's business; the version is checked above.
         if (command.startsWith("npm install -g pnpm@")) continue;
-        await run(command, work, env);
+        await runOnceMore(command, work, env);
       }
 
       const copy = argsOf(final, "COPY").find((args) => args.startsWith("--from=build "));
@@ -123,7 +128,7 @@ describe("apps/api/Dockerfile", () => {
         PATH: process.env.PATH ?? "",
         PORT: port,
       });
-    }, 600_000);
+    }, 900_000);
   });
 });
 
@@ -142,9 +147,43 @@ function copyBuildContext(from: string, to: string): void {
   }
 }
 
-function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+/** A build step that can take minutes on a loaded machine; one that hangs is stopped here. */
+const STEP_LIMIT_MS = 240_000;
+
+/**
+ * Run a build step; if it hangs past STEP_LIMIT_MS, run it once more. pnpm itself has been seen to
+ * stall indefinitely (idle, no I/O) when many processes share its store; a second attempt tells a
+ * stall from a broken step, which fails both times with its output.
+ */
+async function runOnceMore(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+  try {
+    await run(command, cwd, env, STEP_LIMIT_MS);
+  } catch (error) {
+    if (!(error instanceof StepTimeout)) throw error;
+    await run(command, cwd, env, STEP_LIMIT_MS);
+  }
+}
+
+class StepTimeout extends Error {}
+
+function run(
+  command: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  limitMs = STEP_LIMIT_MS,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn("sh", ["-c", command], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("sh", ["-c", command], {
+      cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    // The whole process group: `sh -c` would otherwise leave pnpm running.
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      reject(new StepTimeout(`${command} did not finish within ${limitMs} ms`));
+    }, limitMs);
     let output = "";
     child.stdout.on("data", (chunk) => {
       output += chunk;
@@ -153,8 +192,10 @@ function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<void
       output += chunk;
     });
     child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`${command} exited with ${code}:\n${output}`)),
-    );
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`${command} exited with ${code}:\n${output}`));
+    });
   });
 }
