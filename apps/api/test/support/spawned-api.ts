@@ -30,9 +30,11 @@ export async function spawnApi(
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
+  // Complete lines only: a chunk may end in the middle of one.
   const logs = () =>
     stdout
       .split("\n")
+      .slice(0, -1)
       .filter((line) => line.startsWith("{"))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   const url = await new Promise<string>((resolve, reject) => {
