@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +9,8 @@ import { type SpawnedApi, spawnApi } from "./support/spawned-api.ts";
 
 const apiDir = fileURLToPath(new URL("..", import.meta.url));
 // An empty .env, so that a developer's own .env cannot configure a tenant behind the test's back.
-const emptyDotEnv = join(mkdtempSync(join(tmpdir(), "api-fallback-")), ".env");
+const envDir = mkdtempSync(join(tmpdir(), "api-fallback-"));
+const emptyDotEnv = join(envDir, ".env");
 writeFileSync(emptyDotEnv, "");
 
 describe("with no tenant configured", () => {
@@ -21,6 +22,7 @@ describe("with no tenant configured", () => {
   afterAll(async () => {
     await api?.stop();
     await issuer?.close();
+    rmSync(envDir, { recursive: true, force: true });
   });
 
   it("outside production, the real entry point uses the local issuer, says so in one line, and accepts its tokens", async () => {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 // An empty .env, so that a developer's own .env cannot configure a tenant behind the test's back.
-const emptyDotEnv = join(mkdtempSync(join(tmpdir(), "client-fallback-")), ".env");
+const envDir = mkdtempSync(join(tmpdir(), "client-fallback-"));
+const emptyDotEnv = join(envDir, ".env");
 writeFileSync(emptyDotEnv, "");
 
 /** The client's real entry point with exactly `env` (plus PATH); NODE_ENV is not set. */
@@ -47,6 +48,7 @@ describe("with no tenant configured", () => {
   afterAll(async () => {
     await api?.close();
     await issuer?.close();
+    rmSync(envDir, { recursive: true, force: true });
   });
 
   it("outside production, calls the api with the local issuer's demo client and says so in one line", async () => {
