@@ -10,6 +10,7 @@ import {
   ConfigurationError,
   intVar,
   listVar,
+  localIssuerFallback,
   parseEnv,
   tenantFromEnv,
   urlVar,
@@ -49,6 +50,8 @@ export interface ApiConfig {
   readonly verifier: AccessTokenVerifierOptions;
   /** The metrics listener; undefined (METRICS_PORT unset) means no metrics at all. */
   readonly metrics: { readonly port: number; readonly host: string | undefined } | undefined;
+  /** Set when no tenant is configured and the local issuer stands in: the line to log at start. */
+  readonly localIssuerNotice?: string;
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -195,13 +198,18 @@ export function verifierOptionsFromEnv(env: Env): AccessTokenVerifierOptions {
 }
 
 /**
- * The api's whole configuration, from the environment (README lists every variable).
+ * The api's whole configuration, from the environment (README lists every variable). With no
+ * tenant configured and NODE_ENV not `production`, the local issuer stands in (see
+ * localIssuerFallback in @repo/env).
  * @throws ConfigurationError naming the first missing or malformed variable.
  */
-export function apiConfigFromEnv(env: Env): ApiConfig {
+export function apiConfigFromEnv(givenEnv: Env): ApiConfig {
+  const fallback = localIssuerFallback(givenEnv);
+  const env = fallback?.env ?? givenEnv;
   const verifier = verifierOptionsFromEnv(env);
   const e = parseEnv(apiEnvShape, env);
   return {
+    ...(fallback === undefined ? {} : { localIssuerNotice: fallback.notice }),
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,

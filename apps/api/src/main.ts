@@ -9,6 +9,9 @@ const config = exitOnConfigurationError("api", () => {
 });
 
 const log = createLogger(config.logLevel);
+if (config.localIssuerNotice !== undefined) {
+  log.info({ event: "local_issuer" }, config.localIssuerNotice);
+}
 // Signal handlers first: a signal arriving before they exist would kill the process outright.
 let api: Awaited<ReturnType<typeof startApi>> | undefined;
 let stopping = false;

@@ -4,7 +4,8 @@ import { get, runEntryPoint, startStack } from "./support/start-stack.ts";
 
 describe("configuration is validated at start", () => {
   it.each([
-    [{}, "AUTHACTION_DOMAIN"],
+    // Outside production an unset tenant means the local issuer (local-issuer-fallback.test.ts).
+    [{ NODE_ENV: "production" }, "AUTHACTION_DOMAIN"],
     [{ AUTHACTION_DOMAIN: "tenant.example.com" }, "AUTHACTION_AUDIENCE"],
     [
       { AUTHACTION_DOMAIN: "https://tenant.example.com/x", AUTHACTION_AUDIENCE: "a" },

@@ -1,5 +1,5 @@
 import type { ClientCredentialsOptions } from "@repo/auth/client";
-import { parseEnv, tenantFromEnv, urlVar } from "@repo/env";
+import { localIssuerFallback, parseEnv, tenantFromEnv, urlVar } from "@repo/env";
 import { z } from "zod";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -9,6 +9,8 @@ export interface ClientConfig {
   /** The api's base URL, without trailing slash; tRPC lives under `/trpc`. */
   readonly apiUrl: string;
   readonly credentials: ClientCredentialsOptions;
+  /** Set when no tenant is configured and the local issuer stands in: the line to print at start. */
+  readonly localIssuerNotice?: string;
 }
 
 /**
@@ -78,12 +80,17 @@ export function clientCredentialsOptionsFromEnv(env: Env): ClientCredentialsOpti
 }
 
 /**
- * `API_URL` (default http://localhost:3000) plus the client credentials variables above.
+ * `API_URL` (default http://localhost:3000) plus the client credentials variables above. With no
+ * tenant configured and NODE_ENV not `production`, the local issuer and its demo client stand in
+ * (see localIssuerFallback in @repo/env).
  * @throws ConfigurationError naming the first missing or malformed variable.
  */
-export function clientConfigFromEnv(env: Env): ClientConfig {
+export function clientConfigFromEnv(givenEnv: Env): ClientConfig {
+  const fallback = localIssuerFallback(givenEnv);
+  const env = fallback?.env ?? givenEnv;
   const { API_URL } = parseEnv(clientEnvShape, env);
   return {
+    ...(fallback === undefined ? {} : { localIssuerNotice: fallback.notice }),
     apiUrl: API_URL.replace(/\/+$/, ""),
     credentials: clientCredentialsOptionsFromEnv(env),
   };

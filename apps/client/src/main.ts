@@ -9,6 +9,10 @@ const config = exitOnConfigurationError("client", () => {
   return clientConfigFromEnv(process.env);
 });
 
+if (config.localIssuerNotice !== undefined) {
+  process.stderr.write(`client: ${config.localIssuerNotice}\n`);
+}
+
 // Every line printed goes through here: whatever a server sent is made printable and the secret
 // is redacted, whichever path produced the line.
 const output = sanitizedOutput(

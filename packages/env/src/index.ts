@@ -7,6 +7,11 @@ export { ConfigurationError } from "./configuration-error.ts";
 export { exitOnConfigurationError } from "./exit-on-configuration-error.ts";
 export { type LoadDotEnvOptions, loadDotEnv, workspaceRoot } from "./load-dot-env.ts";
 export {
+  LOCAL_ISSUER_DEFAULTS,
+  type LocalIssuerFallback,
+  localIssuerFallback,
+} from "./local-issuer-fallback.ts";
+export {
   boolVar,
   type IntBounds,
   intVar,

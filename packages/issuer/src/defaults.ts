@@ -1,13 +1,20 @@
+import { LOCAL_ISSUER_DEFAULTS } from "@repo/env";
 import type { IssuerClient } from "./local-issuer-types.ts";
 
-/** Audience the issuer mints for when none is configured. */
-export const DEFAULT_AUDIENCE = "https://api.example.com";
+/**
+ * Audience the issuer mints for when none is configured: the one the api and the client fall back
+ * to when no tenant is configured (LOCAL_ISSUER_DEFAULTS, written once in @repo/env).
+ */
+export const DEFAULT_AUDIENCE: string = LOCAL_ISSUER_DEFAULTS.audience;
+
+/** Port the runnable issuer listens on by default. */
+export const DEFAULT_PORT: number = LOCAL_ISSUER_DEFAULTS.port;
 
 /** Demo clients: one with every scope of the demo API, one limited to the public scope. */
 export const DEFAULT_CLIENTS: IssuerClient[] = [
   {
-    clientId: "demo-client",
-    clientSecret: "demo-secret",
+    clientId: LOCAL_ISSUER_DEFAULTS.clientId,
+    clientSecret: LOCAL_ISSUER_DEFAULTS.clientSecret,
     scopes: ["read:public", "read:secret", "read:messages", "write:messages"],
   },
   { clientId: "limited-client", clientSecret: "limited-secret", scopes: ["read:public"] },

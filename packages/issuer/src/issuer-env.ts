@@ -1,6 +1,11 @@
 import { boolVar, intVar, parseEnv, urlVar } from "@repo/env";
 import { z } from "zod";
-import { DEFAULT_AUDIENCE, DEFAULT_CLIENTS, DEFAULT_TOKEN_LIFETIME_SECONDS } from "./defaults.ts";
+import {
+  DEFAULT_AUDIENCE,
+  DEFAULT_CLIENTS,
+  DEFAULT_PORT,
+  DEFAULT_TOKEN_LIFETIME_SECONDS,
+} from "./defaults.ts";
 import type { IssuerClient } from "./local-issuer-types.ts";
 
 export interface IssuerConfig {
@@ -28,7 +33,9 @@ const clientsSchema = z
 // Descriptions are printed when a value does not parse; values are never echoed, because
 // ISSUER_CLIENTS holds secrets.
 const issuerEnvShape = {
-  ISSUER_PORT: intVar("a TCP port (default 9000)", { min: 0, max: 65_535 }).default(9000),
+  ISSUER_PORT: intVar(`a TCP port (default ${DEFAULT_PORT})`, { min: 0, max: 65_535 }).default(
+    DEFAULT_PORT,
+  ),
   ISSUER_HOST: z
     .string()
     .regex(/^[^\s/]+$/)

@@ -1,0 +1,46 @@
+/**
+ * The client's `dev` task (run by `pnpm turbo dev` under `tsx watch`): wait until the api is ready,
+ * then run the typed client once. tsx watch runs this file again when the client's source or the
+ * api's source (its router and procedures) changes, so a changed procedure is seen end to end.
+ *
+ * The api restarts on the same change; its old process stops listening (or answers /readyz 503
+ * while it drains) before this process has started again, so waiting for a 200 from /readyz waits
+ * for the new api.
+ */
+import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
+import { clientConfigFromEnv } from "./client-config.ts";
+
+const POLL_MS = 250;
+/** An api that answers but stays unready this long is cold (keys load on the first call): go on. */
+const NOT_READY_GRACE_MS = 5_000;
+
+const { apiUrl } = exitOnConfigurationError("client", () => {
+  loadDotEnv();
+  return clientConfigFromEnv(process.env);
+});
+
+await waitUntilReady(`${apiUrl}/readyz`);
+await import("./main.ts");
+
+async function waitUntilReady(url: string): Promise<void> {
+  let announced = false;
+  let answeringSince: number | undefined;
+  for (;;) {
+    const status = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.status,
+      () => undefined,
+    );
+    if (status === 200) return;
+    if (status === undefined) answeringSince = undefined;
+    else answeringSince ??= Date.now();
+    if (answeringSince !== undefined && Date.now() - answeringSince >= NOT_READY_GRACE_MS) {
+      process.stderr.write(`client: ${url} answers ${status}; running anyway\n`);
+      return;
+    }
+    if (!announced) {
+      process.stderr.write(`client: waiting for ${url}\n`);
+      announced = true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}

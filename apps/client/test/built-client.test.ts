@@ -1,0 +1,77 @@
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createLogger, type RunningApi, startApi } from "@repo/api";
+import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const appDir = fileURLToPath(new URL("..", import.meta.url));
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(command, args, { cwd: appDir, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("the built client (pnpm build)", () => {
+  // The package's own tsdown config, written to a folder of the test's, not to dist/ (a concurrent
+  // `pnpm build` may be cleaning it), but inside the package so that its npm dependencies resolve
+  // from node_modules as they do for dist/.
+  const cache = join(appDir, "node_modules", ".cache");
+  mkdirSync(cache, { recursive: true });
+  const outDir = mkdtempSync(join(cache, "built-client-"));
+  const envDir = mkdtempSync(join(tmpdir(), "built-client-"));
+  const emptyDotEnv = join(envDir, ".env");
+  let issuer: LocalIssuer;
+  let api: RunningApi;
+  beforeAll(async () => {
+    issuer = await startLocalIssuer();
+    api = await startApi({
+      log: createLogger("silent"),
+      host: "127.0.0.1",
+      verifier: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri },
+    });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await issuer?.close();
+    rmSync(outDir, { recursive: true, force: true });
+    rmSync(envDir, { recursive: true, force: true });
+  });
+
+  it("runs with plain node (no tsx) and calls the api with the local issuer's demo client", async () => {
+    const tsdown = join(appDir, "node_modules", ".bin", "tsdown");
+    const built = await run(tsdown, ["--out-dir", outDir, "--log-level", "error"], process.env);
+    expect(built.stderr.replace(/^.*Node\.js v20.*deprecated.*\n/m, "")).toBe("");
+    expect(built.code).toBe(0);
+    expect(readdirSync(outDir).sort()).toEqual(["main.js", "main.js.map"]);
+
+    writeFileSync(emptyDotEnv, "");
+    const { code, stdout, stderr } = await run(
+      process.execPath,
+      ["--enable-source-maps", join(outDir, "main.js")],
+      {
+        PATH: process.env.PATH ?? "",
+        DOTENV_PATH: emptyDotEnv,
+        ISSUER_URL: issuer.issuer,
+        API_URL: api.url,
+      },
+    );
+    expect(stderr).toMatch(/^client: no tenant configured .* using the local issuer at /);
+    expect(code).toBe(0);
+    expect(stdout).toContain('protected -> {"message":"This is a protected message!"');
+    expect(issuer.requestCounts().token).toBe(1);
+  });
+});

@@ -1,0 +1,81 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createLogger, type RunningApi, startApi } from "@repo/api";
+import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const appDir = fileURLToPath(new URL("..", import.meta.url));
+// An empty .env, so that a developer's own .env cannot configure a tenant behind the test's back.
+const envDir = mkdtempSync(join(tmpdir(), "client-fallback-"));
+const emptyDotEnv = join(envDir, ".env");
+writeFileSync(emptyDotEnv, "");
+
+/** The client's real entry point with exactly `env` (plus PATH); NODE_ENV is not set. */
+function runMain(env: Record<string, string>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: appDir,
+      env: { PATH: process.env.PATH ?? "", DOTENV_PATH: emptyDotEnv, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("with no tenant configured", () => {
+  let issuer: LocalIssuer;
+  let api: RunningApi;
+  beforeAll(async () => {
+    issuer = await startLocalIssuer();
+    api = await startApi({
+      log: createLogger("silent"),
+      host: "127.0.0.1",
+      verifier: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri },
+    });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await issuer?.close();
+    rmSync(envDir, { recursive: true, force: true });
+  });
+
+  it("outside production, calls the api with the local issuer's demo client and says so in one line", async () => {
+    // ISSUER_URL moves the local issuer off port 9000 (tests stay on ephemeral ports); API_URL
+    // moves the api off 3000. No AUTHACTION_* variable is set.
+    const { code, stdout, stderr } = await runMain({ ISSUER_URL: issuer.issuer, API_URL: api.url });
+    expect(stderr).toBe(
+      `client: no tenant configured (AUTHACTION_DOMAIN and AUTHACTION_ISSUER unset) and NODE_ENV is not production: using the local issuer at ${issuer.issuer} (audience https://api.example.com, client demo-client). Not for production.\n`,
+    );
+    expect(code).toBe(0);
+    expect(stdout).toContain('public    -> {"message":"This is a public message!"}\n');
+    expect(stdout).toContain('secret    -> {"message":"This is a secret message!"');
+    expect(issuer.requestCounts().token).toBe(1);
+  });
+
+  it("with NODE_ENV=production, exits 1 with one line naming a missing variable", async () => {
+    const tokensBefore = issuer.requestCounts().token;
+    const { code, stdout, stderr } = await runMain({
+      NODE_ENV: "production",
+      ISSUER_URL: issuer.issuer,
+      API_URL: api.url,
+    });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(
+      /^client: configuration error: AUTHACTION_[A-Z_]+: is required[^\n]*\n$/,
+    );
+    expect(issuer.requestCounts().token).toBe(tokensBefore);
+  });
+});
