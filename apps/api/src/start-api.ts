@@ -124,9 +124,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     log,
     streams,
     messages: new MessageBoard(),
-    get resourceMetadataUrl() {
-      return metadataUrl === "" ? undefined : metadataUrl;
-    },
+    // Read per refusal: derived from the port, it is known only once listening.
+    resourceMetadataUrl: () => (metadataUrl === "" ? undefined : metadataUrl),
     maxBodyBytes: options.maxBodyBytes ?? 65_536,
     limits: { ...DEFAULT_HTTP_LIMITS, ...options.limits },
     fastPath: options.fastPath ?? true,

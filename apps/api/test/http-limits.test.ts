@@ -1,15 +1,15 @@
 import { connect, type Socket } from "node:net";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { API_BOUNDS } from "../src/config.ts";
 import { rawExchange, rawStatus, send } from "./support/http-exchange.ts";
-import { type ApiUnderTest, startApiFromEnv } from "./support/start-stack.ts";
+import { type InProcessApi, startApiFromEnv } from "./support/start-stack.ts";
 
 // Hostile traffic at the HTTP edge: oversized batches, targets and header sections are refused
 // before anything parses or runs them, and slow clients do not hold up others.
 let issuer: LocalIssuer;
 let token: string;
-const apis: ApiUnderTest[] = [];
+const apis: InProcessApi[] = [];
 
 beforeAll(async () => {
   issuer = await startLocalIssuer();
@@ -20,7 +20,8 @@ afterAll(async () => {
   await issuer.close();
 });
 
-async function api(env: Record<string, string> = {}, fastPath = true): Promise<ApiUnderTest> {
+/** An api whose key set is loaded (it is fetched at start), so no request fetches anything. */
+async function api(env: Record<string, string> = {}, fastPath = true): Promise<InProcessApi> {
   const started = await startApiFromEnv(
     {
       AUTHACTION_ISSUER: issuer.issuer,
@@ -31,6 +32,7 @@ async function api(env: Record<string, string> = {}, fastPath = true): Promise<A
     { fastPath },
   );
   apis.push(started);
+  await vi.waitFor(() => expect(started.verifier.keySet.status().ready).toBe(true));
   return started;
 }
 

@@ -1,4 +1,5 @@
 import type { AccessTokenVerifierOptions } from "@repo/auth/server";
+import type { JwksMode } from "@repo/issuer";
 import { generateKeyPair, SignJWT } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Scrape, scrape } from "./support/scrape-metrics.ts";
@@ -12,8 +13,13 @@ afterEach(async () => {
 
 async function startWithMetrics(
   verifier: Partial<AccessTokenVerifierOptions> = {},
+  jwksMode?: JwksMode,
 ): Promise<Stack & { metricsUrl: string }> {
-  stack = await startStack({ verifier, api: { metrics: { port: 0, host: "127.0.0.1" } } });
+  stack = await startStack({
+    verifier,
+    ...(jwksMode === undefined ? {} : { jwksMode }),
+    api: { metrics: { port: 0, host: "127.0.0.1" } },
+  });
   const metricsUrl = stack.api.metricsUrl;
   if (metricsUrl === undefined) throw new Error("metrics are not served");
   return Object.assign(stack, { metricsUrl });
@@ -39,7 +45,8 @@ const delta = (before: Scrape, after: Scrape, name: string, labels?: Record<stri
 describe("metrics: counters move by exactly what real traffic did", () => {
   it("counts requests by route and status, refusals by reason, and cache hits and misses", async () => {
     const s = await startWithMetrics();
-    // Load the key set first (a cold fetch), so the traffic below fetches nothing.
+    // The key set is fetched as the api starts (trigger "warm"); the first request waits for that
+    // fetch if it is still running, so the traffic below fetches nothing.
     expect((await get(s, "/protected", bearer(await s.token()))).status).toBe(200);
     const valid = await s.token();
     const expired = await s.issuer.signToken({
@@ -89,8 +96,8 @@ describe("metrics: counters move by exactly what real traffic did", () => {
     expect(delta(before, after, "auth_token_cache_entries")).toBe(1);
     expect(after.value("auth_token_cache_max_entries")).toBe(10_000);
 
-    // The one fetch was the cold one before the traffic; the traffic fetched nothing.
-    const okFetch = { trigger: "cold", outcome: "ok", reason: "none" };
+    // The one fetch was the one at start; the traffic fetched nothing.
+    const okFetch = { trigger: "warm", outcome: "ok", reason: "none" };
     expect(after.value("auth_key_set_fetches_total", okFetch)).toBe(1);
     expect(after.value("auth_key_set_fetches_total")).toBe(1);
     expect(after.value("auth_key_set_fetch_duration_seconds_count", { outcome: "ok" })).toBe(1);
@@ -114,14 +121,13 @@ describe("metrics: counters move by exactly what real traffic did", () => {
   });
 
   it("records a failed fetch with its reason and the key set as empty", async () => {
-    const s = await startWithMetrics();
-    s.issuer.setJwksMode("error");
+    const s = await startWithMetrics({}, "error");
     const response = await get(s, "/protected", bearer(await s.token()));
     expect(response.status).toBe(503);
     const after = await scrape(s.metricsUrl);
     expect(
       after.value("auth_key_set_fetches_total", {
-        trigger: "cold",
+        trigger: "warm",
         outcome: "failed",
         reason: "http_status",
       }),
@@ -138,16 +144,14 @@ describe("metrics: counters move by exactly what real traffic did", () => {
     ["invalid-json", "invalid_response"],
     ["empty", "no_usable_key"],
   ] as const)("classes a fetch of a JWKS endpoint answering %s as %s", async (mode, reason) => {
-    const s = await startWithMetrics();
-    s.issuer.setJwksMode(mode);
+    const s = await startWithMetrics({}, mode);
     expect((await get(s, "/protected", bearer(await s.token()))).status).toBe(503);
     const after = await scrape(s.metricsUrl);
     expect(after.value("auth_key_set_fetches_total", { outcome: "failed", reason })).toBe(1);
   });
 
   it("classes a fetch that times out as timeout", async () => {
-    const s = await startWithMetrics({ keySet: { timeoutMs: 100 } });
-    s.issuer.setJwksMode("hang");
+    const s = await startWithMetrics({ keySet: { timeoutMs: 100 } }, "hang");
     expect((await get(s, "/protected", bearer(await s.token()))).status).toBe(503);
     s.issuer.setJwksMode("ok");
     const after = await scrape(s.metricsUrl);

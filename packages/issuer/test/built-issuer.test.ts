@@ -36,7 +36,7 @@ describe("the built issuer (pnpm build)", () => {
         let stdout = "";
         issuer.stdout.setEncoding("utf8").on("data", (chunk: string) => {
           stdout += chunk;
-          const listening = /listening\s+(http:\/\/\S+)/.exec(stdout);
+          const listening = /url\s+(http:\/\/\S+)/.exec(stdout);
           if (listening?.[1] !== undefined) resolve(listening[1]);
         });
         issuer.once("exit", (code) => reject(new Error(`issuer exited with ${code}: ${stdout}`)));

@@ -43,7 +43,7 @@ export async function handleRestRoute(
     const status = getHTTPStatusCodeFromError(trpcError);
     const cause = trpcError.cause;
     if (isAuthError(cause)) {
-      const refusal = refusalOf(cause, deps.resourceMetadataUrl);
+      const refusal = refusalOf(cause, deps.resourceMetadataUrl?.());
       sendJson(res, refusal.status, refusal.restBody, refusal.headers);
       return;
     }

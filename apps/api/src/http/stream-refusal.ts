@@ -89,7 +89,7 @@ export function createStreamRefusal(
       refuse(logged, names[index] as string, error?.cause),
     );
     const first = trpcErrors[0] as TRPCError;
-    const refusal = refusalOf(first.cause as never, deps.resourceMetadataUrl);
+    const refusal = refusalOf(first.cause as never, deps.resourceMetadataUrl?.());
     const shape = getErrorShape({
       config,
       error: first,

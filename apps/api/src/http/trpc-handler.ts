@@ -35,7 +35,7 @@ export function createTrpcHandler(
   const router = options.router ?? appRouter;
   const internals = routerInternals(router);
   const responseHeaders = (errors: readonly { readonly cause?: unknown }[]) =>
-    refusalHeaders(errors, options.resourceMetadataUrl);
+    refusalHeaders(errors, options.resourceMetadataUrl?.());
   const onError = (error: TRPCError, path: string | undefined) => {
     if (error.code === "INTERNAL_SERVER_ERROR") {
       options.log.error(

@@ -32,7 +32,7 @@ export interface ContextDeps {
    * RFC 9728 protected resource metadata URL, sent as `resource_metadata` in every Bearer
    * challenge (§5.1). Undefined: no such parameter.
    */
-  readonly resourceMetadataUrl?: string | undefined;
+  readonly resourceMetadataUrl?: (() => string | undefined) | undefined;
 }
 
 /** Build a context from a request's Authorization header(s). */

@@ -4,7 +4,12 @@ import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import type { AccessTokenVerifier, AccessTokenVerifierOptions } from "@repo/auth/server";
-import { type LocalIssuer, type LocalIssuerOptions, startLocalIssuer } from "@repo/issuer";
+import {
+  type JwksMode,
+  type LocalIssuer,
+  type LocalIssuerOptions,
+  startLocalIssuer,
+} from "@repo/issuer";
 import type { JWK } from "jose";
 import { pino } from "pino";
 import { vi } from "vitest";
@@ -267,6 +272,8 @@ export interface StackOptions {
   /** Verifier options over the issuer's issuer, audience and JWKS URI (in-process only). */
   readonly verifier?: Partial<AccessTokenVerifierOptions>;
   readonly issuer?: LocalIssuerOptions;
+  /** How the issuer's JWKS endpoint answers from the start (the api fetches it as it starts). */
+  readonly jwksMode?: JwksMode;
   /** Other options of the in-process api. */
   readonly api?: Omit<InProcessOptions, "verifier">;
   /**
@@ -288,6 +295,7 @@ export function startStack(
 export function startStack(options: StackOptions): Promise<Stack<ApiUnderTest>>;
 export async function startStack(options: StackOptions = {}): Promise<Stack<ApiUnderTest>> {
   const issuer = await startLocalIssuer(options.issuer);
+  if (options.jwksMode !== undefined) issuer.setJwksMode(options.jwksMode);
   let api: ApiUnderTest;
   try {
     if (options.entryPoint) {
