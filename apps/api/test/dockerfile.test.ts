@@ -117,7 +117,9 @@ describe("apps/api/Dockerfile", () => {
       });
       const refused = await fetch(`${api.url}/protected`);
       expect(refused.status).toBe(401);
-      expect(refused.headers.get("www-authenticate")).toBe('Bearer realm="api"');
+      expect(refused.headers.get("www-authenticate")).toBe(
+        `Bearer realm="api", resource_metadata="${api.url}/.well-known/oauth-protected-resource"`,
+      );
 
       // The image's HEALTHCHECK command, run as Docker would (exec form), against this api.
       const healthcheck = JSON.parse(
