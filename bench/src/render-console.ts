@@ -30,7 +30,7 @@ export function renderConsole(report: BenchReport): string {
       [false, false, true, true, true, true, true, true],
     ),
   );
-  out.push("\nTargets (GitHub issue #13)");
+  out.push("\nTargets");
   out.push(
     table(
       ["result", "target", "measured", "value", "required", "by how much", "paired", "by CPU"],

@@ -105,7 +105,7 @@ export function renderMarkdown(
     "",
     "## Targets",
     "",
-    `GitHub issue #13, judged on this run's medians: ${count("pass")} met, ${count("miss")} missed, ${count("not measured")} not measured (a subject not saturated, or fewer tokens than the memory target names) of ${report.targets.length}.`,
+    `The performance targets, judged on this run's medians: ${count("pass")} met, ${count("miss")} missed, ${count("not measured")} not measured (a subject not saturated, or fewer tokens than the memory target names) of ${report.targets.length}.`,
     "",
     "| Target | Measured (medians) | Value | Required | Result | By how much | Paired | By CPU |",
     "|---|---|--:|--:|---|---|--:|--:|",

@@ -33,7 +33,7 @@ export const AUTH_CPU_BUDGET_US = 2;
 export const MEMORY_TARGET_TOKENS = 100_000;
 
 /**
- * The targets of GitHub issue #13, from the medians of one run. A throughput or CPU verdict comes
+ * The performance targets (docs/benchmarks.md), from the medians of one run. A throughput or CPU verdict comes
  * only from saturated subjects (each used at least SATURATED_CPU_PERCENT of a core): otherwise it is
  * "not measured", with the value still shown.
  */

@@ -91,13 +91,23 @@ beforeAll(async () => {
   const verifier = { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri };
   const log = pino({ level: "silent" });
   const limits = { maxBatchSize: 4 };
-  fast = await startApi({ verifier, log, host: "127.0.0.1", router: testRouter, limits });
+  // One public URL for both, so that their challenges name the same metadata document.
+  const publicUrl = "https://api.example.com";
+  fast = await startApi({
+    verifier,
+    log,
+    host: "127.0.0.1",
+    router: testRouter,
+    limits,
+    publicUrl,
+  });
   official = await startApi({
     verifier,
     log,
     host: "127.0.0.1",
     router: testRouter,
     limits,
+    publicUrl,
     fastPath: false,
   });
   token = await issuer.signToken();

@@ -2,6 +2,7 @@ import { createTRPCClient, httpBatchStreamLink, TRPCClientError } from "@trpc/cl
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../src/index.ts";
 import { send } from "./support/http-exchange.ts";
+import { withMetadata } from "./support/resource-metadata.ts";
 import { type Stack, startStack } from "./support/start-stack.ts";
 
 // A jsonl stream (httpBatchStreamLink) sends its 200 head before any call has run. When the whole
@@ -30,7 +31,7 @@ describe("streamed tRPC calls that are refused as a whole", () => {
     const before = refusalsFor("protected");
     const res = await send(stack.api.url, protectedBatch, { headers: STREAM });
     expect(res.status).toBe(401);
-    expect(res.headers["www-authenticate"]).toBe('Bearer realm="api"');
+    expect(res.headers["www-authenticate"]).toBe(withMetadata('Bearer realm="api"', stack.api.url));
     expect(res.headers["content-type"]).toBe("application/json");
     expect(res.json).toEqual({
       error: {
@@ -63,16 +64,17 @@ describe("streamed tRPC calls that are refused as a whole", () => {
   });
 
   it("keys unavailable: 503 with Retry-After", async () => {
-    const fresh = await startStack({ verifier: { keySet: { timeoutMs: 200 } } });
+    const fresh = await startStack({ verifier: { keySet: { timeoutMs: 200 } }, jwksMode: "error" });
     try {
-      fresh.issuer.setJwksMode("error");
       const res = await send(fresh.api.url, protectedBatch, {
         headers: STREAM,
         authorization: `Bearer ${await fresh.issuer.signToken()}`,
       });
       expect(res.status).toBe(503);
       expect(res.headers["retry-after"]).toBe("5");
-      expect(res.headers["www-authenticate"]).toBe('Bearer realm="api"');
+      expect(res.headers["www-authenticate"]).toBe(
+        withMetadata('Bearer realm="api"', fresh.api.url),
+      );
     } finally {
       await fresh.close();
     }
@@ -137,7 +139,7 @@ describe("streamed scope refusals", () => {
     });
     expect(res.status).toBe(403);
     expect(res.headers["www-authenticate"]).toMatch(
-      /^Bearer realm="api", error="insufficient_scope", .*scope="read:secret"$/,
+      /^Bearer realm="api", error="insufficient_scope", .*scope="read:secret", resource_metadata="[^"]+"$/,
     );
     expect(res.json).toMatchObject({
       error: { data: { code: "FORBIDDEN", httpStatus: 403, reason: "insufficient_scope" } },
