@@ -1,20 +1,5 @@
 import { defineConfig } from "tsdown";
+import { runnableBuild } from "../../tsdown.base.ts";
 
-/**
- * `pnpm build`: one ESM file, dist/main.js, that plain `node` runs. Workspace packages export
- * TypeScript source, so they are bundled in; npm packages stay external and must be listed in
- * this package's `dependencies` (onlyBundle: [] fails the build if one would be inlined), which is
- * what `pnpm deploy --prod` installs beside dist/.
- */
-export default defineConfig({
-  entry: ["src/main.ts"],
-  outDir: "dist",
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  fixedExtension: false,
-  sourcemap: true,
-  dts: false,
-  clean: true,
-  deps: { alwaysBundle: [/^@repo\//], onlyBundle: [] },
-});
+/** `pnpm build`: dist/main.js for plain `node` (see tsdown.base.ts at the repository root). */
+export default defineConfig(runnableBuild);
