@@ -114,10 +114,14 @@ describe("SIGTERM", () => {
   });
 
   it("an in-flight request waiting on a slow JWKS fetch finishes with 200 before the process exits 0", async () => {
-    const api = await spawnApi(env({ AUTHACTION_JWKS_TIMEOUT_MS: "15000" }));
+    // The JWKS hangs from the start: the fetch the api makes as it starts is the one the request
+    // waits on. A short delay keeps the 503 of /readyz observable before the listener closes.
+    issuer.setJwksMode("hang");
+    const jwksBefore = issuer.requestCounts().jwks;
+    const api = await spawnApi(
+      env({ AUTHACTION_JWKS_TIMEOUT_MS: "15000", API_SHUTDOWN_DELAY_MS: "300" }),
+    );
     try {
-      issuer.setJwksMode("hang");
-      const jwksBefore = issuer.requestCounts().jwks;
       const pending = once(api.url, "/protected", `Bearer ${await issuer.signToken()}`);
       await expect.poll(() => issuer.requestCounts().jwks).toBeGreaterThan(jwksBefore);
 
@@ -135,12 +139,12 @@ describe("SIGTERM", () => {
   });
 
   it("a request that outlives API_SHUTDOWN_TIMEOUT_MS is cut, and the process still exits 0", async () => {
+    issuer.setJwksMode("hang");
+    const jwksBefore = issuer.requestCounts().jwks;
     const api = await spawnApi(
       env({ AUTHACTION_JWKS_TIMEOUT_MS: "15000", API_SHUTDOWN_TIMEOUT_MS: "300" }),
     );
     try {
-      issuer.setJwksMode("hang");
-      const jwksBefore = issuer.requestCounts().jwks;
       const pending = once(api.url, "/protected", `Bearer ${await issuer.signToken()}`);
       await expect.poll(() => issuer.requestCounts().jwks).toBeGreaterThan(jwksBefore);
       api.kill("SIGTERM");
