@@ -1,5 +1,6 @@
 import type { AccessToken, AccessTokenVerifier, AuthErrorCode } from "@repo/auth/server";
 import type { Logger } from "../logger.ts";
+import { RequestAuthorization } from "./request-authorization.ts";
 
 /**
  * What every procedure sees. `createContext` only reads the request (tRPC v11: throwing here would
@@ -7,8 +8,8 @@ import type { Logger } from "../logger.ts";
  * which narrows `auth` to a verified token.
  */
 export interface Context {
-  /** The raw Authorization header, verified lazily by protectedProcedure. */
-  readonly authorization: string | readonly string[] | undefined;
+  /** The Authorization header, parsed and verified lazily by protectedProcedure. */
+  readonly authorization: RequestAuthorization;
   /** null until protectedProcedure has verified the token. */
   readonly auth: AccessToken | null;
   readonly verifier: AccessTokenVerifier;
@@ -29,5 +30,12 @@ export function createContext(
   authorization: string | readonly string[] | undefined,
 ): Context {
   const { verifier, log, onAuthRefused } = deps;
-  return { authorization, auth: null, verifier, log, onAuthRefused };
+  // Keep this object small: tRPC copies it key by key for every middleware that extends it.
+  return {
+    authorization: new RequestAuthorization(authorization),
+    auth: null,
+    verifier,
+    log,
+    onAuthRefused,
+  };
 }
