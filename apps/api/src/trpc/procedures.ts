@@ -1,9 +1,4 @@
-import {
-  type AccessToken,
-  AuthError,
-  isAuthError,
-  missingScopes,
-} from "@repo/auth/server";
+import { type AccessToken, AuthError, isAuthError, missingScopes } from "@repo/auth/server";
 import { TRPCError } from "@trpc/server";
 import { refusalToTRPCError } from "../http/refusal.ts";
 import type { Context } from "./context.ts";

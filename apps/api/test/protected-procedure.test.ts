@@ -1,0 +1,133 @@
+import { type AccessToken, createAccessTokenVerifier } from "@repo/auth/server";
+import { ManualClock } from "@repo/auth/testing";
+import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
+import { pino } from "pino";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Context, createContext } from "../src/trpc/context.ts";
+import { protectedProcedure } from "../src/trpc/procedures.ts";
+
+/** protectedProcedure's own middleware, called as tRPC's callRecursive calls it. */
+type Middleware = (opts: {
+  ctx: Context;
+  path: string;
+  type: "query";
+  input: undefined;
+  getRawInput: () => Promise<unknown>;
+  signal: undefined;
+  meta: undefined;
+  next: (opts?: { ctx?: Partial<Context> }) => Promise<unknown>;
+}) => unknown;
+const guard = (protectedProcedure._def.middlewares as unknown as Middleware[])[0] as Middleware;
+
+let issuer: LocalIssuer;
+beforeAll(async () => {
+  issuer = await startLocalIssuer();
+});
+afterAll(async () => {
+  await issuer.close();
+});
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+function setup() {
+  const clock = new ManualClock();
+  const verifier = createAccessTokenVerifier({
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    jwksUri: issuer.jwksUri,
+    clockToleranceSeconds: 0,
+    clock,
+  });
+  cleanup.push(() => verifier.keySet.close());
+  const refused: string[] = [];
+  const log = pino({ level: "silent" });
+  const context = (authorization: string | undefined) =>
+    createContext(
+      { verifier, log, onAuthRefused: (reason) => refused.push(reason) },
+      authorization,
+    );
+  /** Call the guard; `nextCtx` is set the moment it calls next, synchronously or later. */
+  const run = (ctx: Context) => {
+    const seen: { nextCtx?: Partial<Context> } = {};
+    const result = guard({
+      ctx,
+      path: "protected",
+      type: "query",
+      input: undefined,
+      getRawInput: async () => undefined,
+      signal: undefined,
+      meta: undefined,
+      next: (opts) => {
+        seen.nextCtx = opts?.ctx;
+        return Promise.resolve({ ok: true, data: "resolved", ctx: opts?.ctx, marker: "m" });
+      },
+    });
+    return { seen, result };
+  };
+  return { clock, verifier, refused, context, run };
+}
+
+describe("protectedProcedure: a cached token goes on synchronously", () => {
+  it("calls the procedure within the same tick for a token the cache holds", async () => {
+    const { verifier, context, run } = setup();
+    const jwt = await issuer.signToken();
+    const verified = await verifier.verify(jwt);
+    const { seen, result } = run(context(`Bearer ${jwt}`));
+    // No await between the call and this line: next has already run, with the cached token.
+    expect(seen.nextCtx).toEqual({ auth: verified });
+    expect((seen.nextCtx as { auth: AccessToken }).auth).toBe(verified);
+    await expect(result).resolves.toMatchObject({ ok: true, data: "resolved" });
+    expect(verifier.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 1 });
+  });
+
+  it("shares one extracted token between the calls of a request, each verified on its own", async () => {
+    const { verifier, context, run } = setup();
+    const jwt = await issuer.signToken();
+    await verifier.verify(jwt);
+    const ctx = context(`bearer   ${jwt}`);
+    expect(ctx.authorization.bearerToken()).toBe(jwt);
+    const first = run(ctx);
+    const second = run(ctx);
+    expect(first.seen.nextCtx?.auth?.sub).toBe("demo-client@clients");
+    expect(second.seen.nextCtx?.auth?.sub).toBe("demo-client@clients");
+    expect(ctx.auth).toBeNull();
+    expect(verifier.stats().cacheHits).toBe(2);
+  });
+
+  it("falls back to the full verification for a token not cached yet, then caches it", async () => {
+    const { verifier, context, run } = setup();
+    const jwt = await issuer.signToken();
+    const miss = run(context(`Bearer ${jwt}`));
+    expect(miss.seen.nextCtx).toBeUndefined();
+    await expect(miss.result).resolves.toMatchObject({ ok: true });
+    expect(miss.seen.nextCtx?.auth?.sub).toBe("demo-client@clients");
+    expect(run(context(`Bearer ${jwt}`)).seen.nextCtx?.auth?.sub).toBe("demo-client@clients");
+    expect(verifier.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 1 });
+  });
+
+  it("refuses a cached token once it expires, through the full path, with its reason", async () => {
+    const { clock, verifier, refused, context, run } = setup();
+    const jwt = await issuer.signToken({ expiresInSeconds: 60 });
+    const { expiresAt } = await verifier.verify(jwt);
+    clock.advance(expiresAt.getTime() - clock.now());
+    const { seen, result } = run(context(`Bearer ${jwt}`));
+    expect(seen.nextCtx).toBeUndefined();
+    await expect(result).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      cause: { code: "expired" },
+    });
+    expect(seen.nextCtx).toBeUndefined();
+    expect(refused).toEqual(["expired"]);
+  });
+
+  it("refuses a malformed header before any lookup, once per call", () => {
+    const { refused, context, run } = setup();
+    const ctx = context("Basic abc");
+    expect(() => run(ctx)).toThrow(expect.objectContaining({ code: "BAD_REQUEST" }));
+    expect(() => run(ctx)).toThrow(expect.objectContaining({ code: "BAD_REQUEST" }));
+    expect(refused).toEqual(["invalid_request", "invalid_request"]);
+  });
+});
