@@ -1,8 +1,10 @@
 /**
  * @repo/api: the tRPC router's type (for typed clients, `import type { AppRouter }`) and a way to
- * start the server in-process (tests, the demo, benchmarks).
+ * start the server in-process (tests, the demo, benchmarks), and the request context the
+ * procedures run with (benchmarks call the procedures without HTTP).
  */
 export { type ApiConfig, apiConfigFromEnv } from "./config.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { type AppRouter, appRouter } from "./router.ts";
 export { logKeySetEvent, type RunningApi, type StartApiOptions, startApi } from "./start-api.ts";
+export { type Context, createContext } from "./trpc/context.ts";

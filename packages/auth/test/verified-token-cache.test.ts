@@ -134,6 +134,19 @@ describe("verified-token cache: the synchronous lookup (cached)", () => {
     expect(verifier.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 1, cacheSize: 1 });
   });
 
+  it("serves an entry only for the whole token it was verified for, not for one sharing its tail", async () => {
+    const verifier = verifierWith(new ManualClock());
+    const jwt = await issuer.signToken();
+    await verifier.verify(jwt);
+    const [header, payload, signature] = jwt.split(".") as [string, string, string];
+    // Same signature (the lookup key's characters), another payload: never the cached token.
+    const swapped = `${header}.${payload.slice(0, -2)}${payload.at(-2) === "A" ? "B" : "A"}${payload.at(-1)}.${signature}`;
+    expect(swapped).not.toBe(jwt);
+    expect(verifier.cached(swapped)).toBeUndefined();
+    await expect(codeOf(verifier.verify(swapped))).resolves.not.toBe("accepted");
+    expect(verifier.cached(jwt)?.sub).toBe("demo-client@clients");
+  });
+
   it("returns nothing once the token expires, as the async path refuses it", async () => {
     const clock = new ManualClock();
     const verifier = verifierWith(clock);

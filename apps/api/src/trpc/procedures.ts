@@ -18,15 +18,16 @@ export const publicProcedure = t.procedure;
  * Every refusal is logged once, with its reason and never the token.
  */
 export const protectedProcedure = t.procedure.use(({ ctx, next, path }) => {
+  // A cached token goes on synchronously: no promise of ours between the header and the procedure.
+  const candidate = ctx.authorization.cacheCandidate();
+  const cached = candidate === undefined ? undefined : ctx.verifier.cached(candidate);
+  if (cached !== undefined) return next({ ctx: { auth: cached } });
   let jwt: string;
   try {
     jwt = ctx.authorization.bearerToken();
   } catch (error) {
     throw refuse(ctx, path, error);
   }
-  // A cached token goes on synchronously: no promise of ours between the header and the procedure.
-  const cached = ctx.verifier.cached(jwt);
-  if (cached !== undefined) return next({ ctx: { auth: cached } });
   return ctx.verifier.verify(jwt).then(
     (auth: AccessToken) => next({ ctx: { auth } }),
     (error: unknown) => {
