@@ -7,7 +7,7 @@
  * interleaved rounds. BENCH_PROCEDURE_ROUNDS (default 5), BENCH_PROCEDURE_MS (per candidate and
  * round, default 300).
  */
-import { appRouter, type Context, createContext, createLogger } from "@repo/api";
+import { appRouter, type Context, callProcedure, createContext, createLogger } from "@repo/api";
 import { createAccessTokenVerifier, parseBearerHeader } from "@repo/auth/server";
 import { type AnyTRPCProcedure, initTRPC } from "@trpc/server";
 import { startBenchIssuer } from "./bench-issuer.ts";
@@ -70,10 +70,33 @@ const perRequest = (procedure: AnyTRPCProcedure | undefined) => {
   if (procedure === undefined) throw new Error("procedure bench: procedure missing");
   return () => call(procedure, createContext(deps, header));
 };
+// As the api's HTTP paths call them (callProcedure: tRPC's chain with native object spread).
+const perRequestNative = (procedure: AnyTRPCProcedure | undefined) => {
+  if (procedure === undefined) throw new Error("procedure bench: procedure missing");
+  return () =>
+    callProcedure(procedure, {
+      path: "p",
+      getRawInput: async () => undefined,
+      ctx: createContext(deps, header),
+      type: "query",
+      signal: undefined,
+      batchIndex: 0,
+    });
+};
 
 const candidates: Candidate[] = [
   { label: "api `public` (tRPC procedure, no middleware)", run: perRequest(api.public) },
   { label: "api `protected` (cached token)", run: perRequest(api.protected) },
+  { label: "api `public` through callProcedure", run: perRequestNative(api.public) },
+  { label: "api `protected` through callProcedure", run: perRequestNative(api.protected) },
+  {
+    label: "+ an empty middleware, through callProcedure",
+    run: perRequestNative(isolated.emptyMiddleware),
+  },
+  {
+    label: "+ next({ ctx: { auth } }), through callProcedure",
+    run: perRequestNative(isolated.oneKeyContext),
+  },
   { label: "tRPC procedure, no middleware", run: perRequest(isolated.bare) },
   { label: "+ a middleware calling next()", run: perRequest(isolated.emptyMiddleware) },
   { label: "+ an async middleware calling next()", run: perRequest(isolated.asyncEmptyMiddleware) },

@@ -10,6 +10,7 @@ import { getHTTPStatusCode } from "@trpc/server/http";
 import type { TRPCResponse } from "@trpc/server/rpc";
 import { type Context, type ContextDeps, createContext } from "../trpc/context.ts";
 import { authorizationHeader } from "./authorization-header.ts";
+import { callProcedure } from "./call-procedure.ts";
 import { sendJson } from "./send-json.ts";
 import type { RouterInternals } from "./trpc-internals.ts";
 import { acceptsStream } from "./trpc-request.ts";
@@ -118,7 +119,7 @@ export function createFastQueryHandler(
     const settled = await Promise.all(
       calls.map(async (call, batchIndex): Promise<[TRPCError | undefined, unknown]> => {
         try {
-          const data: unknown = await call.procedure({
+          const data: unknown = await callProcedure(call.procedure, {
             path: call.path,
             getRawInput: async () => call.input,
             ctx,
