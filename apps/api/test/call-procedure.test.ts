@@ -23,14 +23,22 @@ async function outcome(run: () => Promise<unknown>) {
   }
 }
 
-async function bothWays(procedure: AnyTRPCProcedure, opts: () => ProcedureCallOptions) {
+type CallOptions = ProcedureCallOptions & { readonly signal: AbortSignal | undefined };
+
+/** tRPC's call, callProcedure's with the signal given, and with it made on demand: one outcome. */
+async function bothWays(procedure: AnyTRPCProcedure, opts: () => CallOptions) {
   const viaTrpc = await outcome(() => procedure(opts()));
   const viaApi = await outcome(() => callProcedure(procedure, opts()));
   expect(viaApi).toEqual(viaTrpc);
+  const lazy = await outcome(() => {
+    const o = opts();
+    return callProcedure(procedure, { ...o, signal: () => o.signal as AbortSignal });
+  });
+  expect(lazy).toEqual(viaTrpc);
   return viaApi;
 }
 
-const base = (ctx: object, path = "p"): ProcedureCallOptions => ({
+const base = (ctx: object, path = "p"): CallOptions => ({
   path,
   getRawInput: async () => undefined,
   ctx,
@@ -137,11 +145,31 @@ describe("callProcedure, against tRPC's own call, on every middleware feature", 
         }));
       }
     }
-    // tRPC's options and callProcedure's, seen by the same middleware, in the same key order.
+    // tRPC's options and callProcedure's (signal given, then made on demand), seen by the same
+    // middleware, in the same key order.
     expect(seen.length).toBeGreaterThan(0);
-    for (let i = 0; i < seen.length; i += 2) {
-      expect(seen[i + 1]).toEqual(seen[i]);
-      expect(Object.keys(seen[i + 1] as object)).toEqual(Object.keys(seen[i] as object));
+    for (let i = 0; i < seen.length; i += 3) {
+      for (const ours of [seen[i + 1], seen[i + 2]]) {
+        expect(ours).toEqual(seen[i]);
+        expect(Object.keys(ours as object)).toEqual(Object.keys(seen[i] as object));
+      }
     }
+  });
+
+  it("makes a signal given as a function only when a procedure reads it, once per read", async () => {
+    const controller = new AbortController();
+    let made = 0;
+    const signal = () => {
+      made++;
+      return controller.signal;
+    };
+    const ctx = { user: null, n: 1 };
+    await callProcedure(procedures.extendsContext, { ...base(ctx), signal });
+    expect(made).toBe(0);
+    controller.abort();
+    await expect(
+      callProcedure(procedures.readsMetaAndOptions, { ...base(ctx), signal }),
+    ).resolves.toEqual({ path: "p", aborted: true });
+    expect(made).toBeGreaterThan(0);
   });
 });

@@ -114,7 +114,7 @@ export function createFastQueryHandler(
     batch: boolean,
     calls: FastCall[],
     ctx: Context,
-    signal: AbortSignal,
+    signal: () => AbortSignal,
   ): Promise<void> {
     const settled = await Promise.all(
       calls.map(async (call, batchIndex): Promise<[TRPCError | undefined, unknown]> => {
@@ -191,12 +191,13 @@ export function createFastQueryHandler(
     const planned = plan(procedurePath, search);
     if (planned === undefined) return false;
     const ctx = createContext(options, authorizationHeader(req));
-    // As the official adapter does: procedures see an abort when the client goes away first.
+    // As the official adapter does: procedures see an abort when the client goes away first. The
+    // signal itself is made only if a procedure reads it (see ProcedureCallOptions.signal).
     const abort = new AbortController();
     res.once("close", () => {
       if (!res.writableFinished) abort.abort();
     });
-    respond(res, planned.batch, planned.calls, ctx, abort.signal)
+    respond(res, planned.batch, planned.calls, ctx, () => abort.signal)
       .catch((cause: unknown) => {
         if (res.headersSent) return res.destroy();
         respondWithRequestError(res, cause, ctx);
