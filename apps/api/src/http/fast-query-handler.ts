@@ -155,16 +155,23 @@ export function createFastQueryHandler(
       });
       return { error: shape };
     });
-    const status = getHTTPStatusCode(responses, errors as TRPCError[]);
+    const failed = errors.filter((error) => error !== undefined);
+    // Every call answered: 200, as getHTTPStatusCode says for a list of results.
+    const status = failed.length === 0 ? 200 : getHTTPStatusCode(responses, errors as TRPCError[]);
     const body = JSON.stringify(
-      transformTRPCResponse(config, batch ? responses : (responses[0] as TRPCResponse)),
+      batch ? responses.map(transformItem) : transformItem(responses[0] as TRPCResponse),
     );
-    write(
-      res,
-      status,
-      body,
-      errors.filter((error) => error !== undefined),
-    );
+    write(res, status, body, failed);
+  }
+
+  /**
+   * transformTRPCResponse for one item. A result is `{ result: { data } }` and nothing else here,
+   * so its transformed copy is written directly; tRPC makes it with two nested copies through its
+   * down-levelled spread helper, about 1.5 µs on Node 20. Errors go through tRPC.
+   */
+  function transformItem(item: TRPCResponse): unknown {
+    if ("error" in item) return transformTRPCResponse(config, item);
+    return { result: { data: config.transformer.output.serialize(item.result.data) } };
   }
 
   /** What resolveResponse answers when the request as a whole fails (its caughtErrorToData). */
