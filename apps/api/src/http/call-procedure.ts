@@ -28,6 +28,11 @@ interface ProcedureDef {
   readonly experimental_caller?: boolean;
 }
 type CallState = ProcedureCallOptions & { readonly input?: unknown };
+interface NextOptions {
+  readonly ctx?: object;
+  readonly input?: unknown;
+  readonly getRawInput?: () => Promise<unknown>;
+}
 
 /** tRPC's marker on a middleware result (its `middlewareMarker`), kept for fidelity. */
 const MIDDLEWARE_MARKER = "middlewareMarker";
@@ -78,31 +83,39 @@ async function callFrom(
 ): Promise<MiddlewareResult> {
   try {
     const middleware = def.middlewares[index] as Middleware;
-    const next = (nextOpts?: {
-      ctx?: object;
-      input?: unknown;
-      getRawInput?: () => Promise<unknown>;
-    }) =>
-      callFrom(def, index + 1, {
-        path: state.path,
-        getRawInput: nextOpts?.getRawInput ?? state.getRawInput,
-        ctx: nextOpts?.ctx ? { ...state.ctx, ...nextOpts.ctx } : state.ctx,
-        type: state.type,
-        signal: state.signal,
-        batchIndex: state.batchIndex,
-        input: nextOpts && "input" in nextOpts ? nextOpts.input : state.input,
-      });
-    return await middleware(middlewareOptions(def, state, next));
+    return await middleware(middlewareOptions(def, state, nextOf(def, index, state)));
   } catch (cause) {
     return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: MIDDLEWARE_MARKER };
   }
+}
+
+/**
+ * A middleware's `next`. Made by a function of its own and returned unnamed: a closure bound to a
+ * name gets that name set at every creation when compiled with esbuild's keepNames (as tsx runs
+ * the api), a defineProperty per middleware layer.
+ */
+function nextOf(
+  def: ProcedureDef,
+  index: number,
+  state: CallState,
+): (nextOpts?: NextOptions) => Promise<MiddlewareResult> {
+  return (nextOpts) =>
+    callFrom(def, index + 1, {
+      path: state.path,
+      getRawInput: nextOpts?.getRawInput ?? state.getRawInput,
+      ctx: nextOpts?.ctx ? { ...state.ctx, ...nextOpts.ctx } : state.ctx,
+      type: state.type,
+      signal: state.signal,
+      batchIndex: state.batchIndex,
+      input: nextOpts && "input" in nextOpts ? nextOpts.input : state.input,
+    });
 }
 
 /** The keys tRPC's spread gives a middleware, in its order, copied one by one. */
 function middlewareOptions(
   def: ProcedureDef,
   state: CallState,
-  next: (nextOpts?: object) => Promise<MiddlewareResult>,
+  next: (nextOpts?: NextOptions) => Promise<MiddlewareResult>,
 ): Record<string, unknown> {
   const signal = state.signal;
   if (typeof signal === "function") {

@@ -121,7 +121,7 @@ export function createFastQueryHandler(
         try {
           const data: unknown = await callProcedure(call.procedure, {
             path: call.path,
-            getRawInput: async () => call.input,
+            getRawInput: rawInputOf(call.input),
             ctx,
             type: "query",
             signal,
@@ -217,6 +217,11 @@ export function createFastQueryHandler(
       });
     return true;
   };
+}
+
+/** Returned unnamed: see nextOf in call-procedure.ts (esbuild's keepNames names each closure). */
+function rawInputOf(input: unknown): () => Promise<unknown> {
+  return async () => input;
 }
 
 const INTERNAL_ERROR_BODY = { error: { message: "Internal server error", code: -32603 } };
