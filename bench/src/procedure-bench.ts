@@ -9,15 +9,16 @@
  */
 import { appRouter, type Context, callProcedure, createContext, createLogger } from "@repo/api";
 import { createAccessTokenVerifier, parseBearerHeader } from "@repo/auth/server";
+import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
 import { type AnyTRPCProcedure, initTRPC } from "@trpc/server";
+import { procedureBenchConfigFromEnv } from "./bench-config.ts";
 import { startBenchIssuer } from "./bench-issuer.ts";
 import { median } from "./median.ts";
 
-const rounds = Number(process.env.BENCH_PROCEDURE_ROUNDS ?? 5);
-const perCandidateMs = Number(process.env.BENCH_PROCEDURE_MS ?? 300);
-if (!(Number.isInteger(rounds) && rounds > 0 && perCandidateMs > 0)) {
-  throw new Error("BENCH_PROCEDURE_ROUNDS must be a positive integer, BENCH_PROCEDURE_MS positive");
-}
+const { rounds, perCandidateMs } = exitOnConfigurationError("procedure-bench", () => {
+  loadDotEnv();
+  return procedureBenchConfigFromEnv(process.env);
+});
 
 const bench = await startBenchIssuer();
 const verifier = createAccessTokenVerifier({
