@@ -32,6 +32,8 @@ export const BENCH_BOUNDS = {
   memoryTokens: { min: 1, max: 1_000_000 },
   profileS: { min: 0, max: 120 },
   profileTop: { min: 1, max: 200 },
+  procedureRounds: { min: 1, max: 50 },
+  procedureMs: { min: 10, max: 60_000 },
 } as const;
 
 /** Defaults of a full run and of a quick one (BENCH_QUICK); connections are the same for both. */
@@ -138,4 +140,27 @@ export function profileConfigFromEnv(env: Env, knownRoutes: readonly string[]): 
     connections: vars.BENCH_CONNECTIONS,
     top: vars.BENCH_PROFILE_TOP,
   };
+}
+
+/** What `pnpm --filter @repo/bench procedure-bench` runs. */
+export interface ProcedureBenchConfig {
+  /** Interleaved rounds; results are medians. BENCH_PROCEDURE_ROUNDS, default 5. */
+  readonly rounds: number;
+  /** Milliseconds per candidate and round. BENCH_PROCEDURE_MS, default 300. */
+  readonly perCandidateMs: number;
+}
+
+/**
+ * The procedure bench's configuration.
+ * @throws ConfigurationError naming the first malformed variable.
+ */
+export function procedureBenchConfigFromEnv(env: Env): ProcedureBenchConfig {
+  const vars = parseEnv(
+    {
+      BENCH_PROCEDURE_ROUNDS: intVar("rounds", BENCH_BOUNDS.procedureRounds).default(5),
+      BENCH_PROCEDURE_MS: intVar("milliseconds", BENCH_BOUNDS.procedureMs).default(300),
+    },
+    env,
+  );
+  return { rounds: vars.BENCH_PROCEDURE_ROUNDS, perCandidateMs: vars.BENCH_PROCEDURE_MS };
 }

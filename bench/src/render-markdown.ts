@@ -70,7 +70,7 @@ export function renderMarkdown(
     `- Verifier alone: in one process, ${config.verifierDurationS} s per candidate per round, ${config.rounds} interleaved round(s), 16 verifications in flight.`,
     `- Memory: a fresh api process (\`--expose-gc\`) receives ${formatCount(memory.tokens)} distinct valid tokens (minted by the issuer, distinct \`jti\`), each once, on /protected, ${memory.concurrency} requests in flight; its RSS and heapUsed are read over IPC after a full GC.`,
     "",
-    "Reproduce: `pnpm bench` (about 8 minutes on 2 cores). `BENCH_QUICK=1 pnpm bench` is a smoke test. Knobs: `BENCH_CONNECTIONS`, `BENCH_DURATION_S`, `BENCH_WARMUP_S`, `BENCH_ROUNDS`, `BENCH_VERIFIER_DURATION_S`, `BENCH_MEMORY_TOKENS`, `BENCH_PROFILE_S` (0 skips the profile). `pnpm --filter @repo/bench cpu-profile` profiles routes on their own (`BENCH_PROFILE_ROUTES`, `BENCH_PROFILE_S`).",
+    "Reproduce: `pnpm bench` (about 8 minutes on 2 cores). `BENCH_QUICK=1 pnpm bench` is a smoke test. Knobs: `BENCH_CONNECTIONS`, `BENCH_DURATION_S`, `BENCH_WARMUP_S`, `BENCH_ROUNDS`, `BENCH_VERIFIER_DURATION_S`, `BENCH_MEMORY_TOKENS`, `BENCH_PROFILE_S` (0 skips the profile). `pnpm --filter @repo/bench cpu-profile` profiles routes on their own (`BENCH_PROFILE_ROUTES`, `BENCH_PROFILE_S`); `pnpm --filter @repo/bench procedure-bench` measures what a procedure call and its middleware cost without HTTP (`BENCH_PROCEDURE_ROUNDS`, `BENCH_PROCEDURE_MS`).",
     "",
     "## Results",
     "",

@@ -19,6 +19,14 @@ export interface AccessTokenVerifier {
    * and `x5c` headers are ignored: keys come from the configured key set only, RFC 8725 §3.10).
    */
   verify(jwt: string): Promise<AccessToken>;
+  /**
+   * The verified token for `jwt` if the verified-token cache holds it and it is still usable
+   * (before its `exp`, its key still in the key set): exactly what `verify` would resolve to from
+   * its cache, without a promise. `undefined` otherwise (not cached, expired, key gone, cache off);
+   * then call `verify`. Counts a cache hit when it returns a token; a miss is counted by the
+   * `verify` that follows.
+   */
+  cached(jwt: string): AccessToken | undefined;
   /** The key set behind the verifier (readiness, warming). */
   readonly keySet: RemoteKeySet;
   /** The options in force, after defaults. */
@@ -136,6 +144,13 @@ export function createAccessTokenVerifier(
     return { token, thumbprint: thumbprint as string };
   }
 
+  function cached(jwt: string): AccessToken | undefined {
+    // Never set for a token over maxTokenLength or empty, so the lookup alone decides.
+    const hit = cache?.get(jwt);
+    if (hit !== undefined) cacheHits += 1;
+    return hit;
+  }
+
   async function verify(jwt: string): Promise<AccessToken> {
     if (typeof jwt !== "string" || jwt.length === 0) {
       throw new AuthError("missing_token", "Token required");
@@ -144,11 +159,9 @@ export function createAccessTokenVerifier(
       throw new AuthError("token_too_large", "Token is too large");
     }
     if (cache !== undefined) {
-      const hit = cache.get(jwt);
-      if (hit !== undefined) {
-        cacheHits += 1;
-        return hit;
-      }
+      // The same lookup as `cached`, so a hit means the same thing on both paths.
+      const hit = cached(jwt);
+      if (hit !== undefined) return hit;
       cacheMisses += 1;
     }
     let pending = inflight.get(jwt);
@@ -167,7 +180,7 @@ export function createAccessTokenVerifier(
     cacheSize: cache?.size ?? 0,
     cacheMaxEntries: resolved.cacheMaxEntries,
   });
-  return { verify, keySet, options: resolved, stats };
+  return { verify, cached, keySet, options: resolved, stats };
 }
 
 /** A claim failed after the signature verified: sub and client_id are then safe to log. */

@@ -107,6 +107,68 @@ describe("verified-token cache", () => {
   });
 });
 
+describe("verified-token cache: the synchronous lookup (cached)", () => {
+  function verifierWith(clock: ManualClock, cacheOn = true) {
+    const verifier = createAccessTokenVerifier({
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      jwksUri: issuer.jwksUri,
+      clockToleranceSeconds: 0,
+      cache: cacheOn ? {} : false,
+      clock,
+    });
+    cleanup.push(() => verifier.keySet.close());
+    return verifier;
+  }
+
+  it("returns a verified token without a promise, and nothing for one never verified", async () => {
+    const verifier = verifierWith(new ManualClock());
+    const jwt = await issuer.signToken();
+    expect(verifier.cached(jwt)).toBeUndefined();
+    const verified = await verifier.verify(jwt);
+    const hit = verifier.cached(jwt);
+    // The very object the async path resolved to: a plain value, not a thenable.
+    expect(hit).toBe(verified);
+    expect(typeof (hit as { then?: unknown }).then).toBe("undefined");
+    expect(verifier.cached(`${jwt}x`)).toBeUndefined();
+    expect(verifier.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 1, cacheSize: 1 });
+  });
+
+  it("serves an entry only for the whole token it was verified for, not for one sharing its tail", async () => {
+    const verifier = verifierWith(new ManualClock());
+    const jwt = await issuer.signToken();
+    await verifier.verify(jwt);
+    const [header, payload, signature] = jwt.split(".") as [string, string, string];
+    // Same signature (the lookup key's characters), another payload: never the cached token.
+    const swapped = `${header}.${payload.slice(0, -2)}${payload.at(-2) === "A" ? "B" : "A"}${payload.at(-1)}.${signature}`;
+    expect(swapped).not.toBe(jwt);
+    expect(verifier.cached(swapped)).toBeUndefined();
+    await expect(codeOf(verifier.verify(swapped))).resolves.not.toBe("accepted");
+    expect(verifier.cached(jwt)?.sub).toBe("demo-client@clients");
+  });
+
+  it("returns nothing once the token expires, as the async path refuses it", async () => {
+    const clock = new ManualClock();
+    const verifier = verifierWith(clock);
+    const jwt = await issuer.signToken({ expiresInSeconds: 2 });
+    const { expiresAt } = await verifier.verify(jwt);
+    // exp is in whole seconds: step to the last millisecond before it, then onto it.
+    clock.advance(expiresAt.getTime() - clock.now() - 1);
+    expect(verifier.cached(jwt)?.sub).toBe("demo-client@clients");
+    clock.advance(1);
+    expect(verifier.cached(jwt)).toBeUndefined();
+    await expect(codeOf(verifier.verify(jwt))).resolves.toBe("expired");
+  });
+
+  it("returns nothing when the cache is off", async () => {
+    const verifier = verifierWith(new ManualClock(), false);
+    const jwt = await issuer.signToken();
+    await verifier.verify(jwt);
+    expect(verifier.cached(jwt)).toBeUndefined();
+    expect(verifier.stats()).toMatchObject({ cacheHits: 0, cacheMisses: 0, cacheMaxEntries: 0 });
+  });
+});
+
 describe("verified-token cache: a key's identity is the key, not its kid", () => {
   /** A verifier on `server`, with the cache on or off, refreshed by moving `clock` past max age. */
   function verifierOn(server: JwksServer, clock: ManualClock, cacheOn: boolean) {
@@ -154,8 +216,12 @@ describe("verified-token cache: a key's identity is the key, not its kid", () =>
       await expect(codeOf(verifier.verify(ecToken))).resolves.toBe("accepted");
     }
 
+    expect(cached.verifier.cached(rsaToken)?.sub).toBeDefined();
     server.publish([ec]);
     await refreshed(clock, [cached, uncached]);
+    // The synchronous lookup sees the key gone too, before any async verification.
+    expect(cached.verifier.cached(rsaToken)).toBeUndefined();
+    expect(cached.verifier.cached(ecToken)?.sub).toBeDefined();
     // Same kid before and after: only the key's identity says the RSA key is gone.
     expect(cached.verifier.keySet.status().kids).toEqual(["shared"]);
     await expect(codeOf(uncached.verifier.verify(rsaToken))).resolves.toBe("unknown_key");

@@ -6,7 +6,9 @@ import type { ShutdownTiming } from "../config.ts";
 const FIRST_REQUEST_GRACE_MS = 1_000;
 
 interface ConnectionState {
+  /** Requests received on the connection. */
   served: number;
+  /** The latest response; the connection is idle once it has finished. */
   active: ServerResponse | undefined;
 }
 
@@ -25,17 +27,17 @@ export function trackConnections(server: Server): (timing: ShutdownTiming) => Pr
   server.on("request", (req, res) => {
     const state = connections.get(req.socket);
     if (state === undefined) return;
+    // Read when shutting down rather than told by a "finish" listener: this runs for every
+    // request, and a listener per response is a measurable part of a short request's cost.
     state.active = res;
+    state.served++;
     if (draining && !res.headersSent) res.setHeader("connection", "close");
-    res.once("finish", () => {
-      state.active = undefined;
-      state.served++;
-    });
   });
 
   function closeIdle(includeFresh: boolean): void {
     for (const [socket, state] of connections) {
-      if (state.active === undefined && (includeFresh || state.served > 0)) socket.destroy();
+      const idle = state.active === undefined || state.active.writableFinished;
+      if (idle && (includeFresh || state.served > 0)) socket.destroy();
     }
   }
 

@@ -10,6 +10,7 @@ import { getHTTPStatusCode } from "@trpc/server/http";
 import type { TRPCResponse } from "@trpc/server/rpc";
 import { type Context, type ContextDeps, createContext } from "../trpc/context.ts";
 import { authorizationHeader } from "./authorization-header.ts";
+import { callProcedure } from "./call-procedure.ts";
 import { sendJson } from "./send-json.ts";
 import type { RouterInternals } from "./trpc-internals.ts";
 import { acceptsStream } from "./trpc-request.ts";
@@ -113,14 +114,14 @@ export function createFastQueryHandler(
     batch: boolean,
     calls: FastCall[],
     ctx: Context,
-    signal: AbortSignal,
+    signal: () => AbortSignal,
   ): Promise<void> {
     const settled = await Promise.all(
       calls.map(async (call, batchIndex): Promise<[TRPCError | undefined, unknown]> => {
         try {
-          const data: unknown = await call.procedure({
+          const data: unknown = await callProcedure(call.procedure, {
             path: call.path,
-            getRawInput: async () => call.input,
+            getRawInput: rawInputOf(call.input),
             ctx,
             type: "query",
             signal,
@@ -154,16 +155,23 @@ export function createFastQueryHandler(
       });
       return { error: shape };
     });
-    const status = getHTTPStatusCode(responses, errors as TRPCError[]);
+    const failed = errors.filter((error) => error !== undefined);
+    // Every call answered: 200, as getHTTPStatusCode says for a list of results.
+    const status = failed.length === 0 ? 200 : getHTTPStatusCode(responses, errors as TRPCError[]);
     const body = JSON.stringify(
-      transformTRPCResponse(config, batch ? responses : (responses[0] as TRPCResponse)),
+      batch ? responses.map(transformItem) : transformItem(responses[0] as TRPCResponse),
     );
-    write(
-      res,
-      status,
-      body,
-      errors.filter((error) => error !== undefined),
-    );
+    write(res, status, body, failed);
+  }
+
+  /**
+   * transformTRPCResponse for one item. A result is `{ result: { data } }` and nothing else here,
+   * so its transformed copy is written directly; tRPC makes it with two nested copies through its
+   * down-levelled spread helper, about 1.5 µs on Node 20. Errors go through tRPC.
+   */
+  function transformItem(item: TRPCResponse): unknown {
+    if ("error" in item) return transformTRPCResponse(config, item);
+    return { result: { data: config.transformer.output.serialize(item.result.data) } };
   }
 
   /** What resolveResponse answers when the request as a whole fails (its caughtErrorToData). */
@@ -190,12 +198,13 @@ export function createFastQueryHandler(
     const planned = plan(procedurePath, search);
     if (planned === undefined) return false;
     const ctx = createContext(options, authorizationHeader(req));
-    // As the official adapter does: procedures see an abort when the client goes away first.
+    // As the official adapter does: procedures see an abort when the client goes away first. The
+    // signal itself is made only if a procedure reads it (see ProcedureCallOptions.signal).
     const abort = new AbortController();
     res.once("close", () => {
       if (!res.writableFinished) abort.abort();
     });
-    respond(res, planned.batch, planned.calls, ctx, abort.signal)
+    respond(res, planned.batch, planned.calls, ctx, () => abort.signal)
       .catch((cause: unknown) => {
         if (res.headersSent) return res.destroy();
         respondWithRequestError(res, cause, ctx);
@@ -208,6 +217,11 @@ export function createFastQueryHandler(
       });
     return true;
   };
+}
+
+/** Returned unnamed: see nextOf in call-procedure.ts (esbuild's keepNames names each closure). */
+function rawInputOf(input: unknown): () => Promise<unknown> {
+  return async () => input;
 }
 
 const INTERNAL_ERROR_BODY = { error: { message: "Internal server error", code: -32603 } };

@@ -4,23 +4,26 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { appRouter } from "../router.ts";
 import { type ContextDeps, createContext } from "../trpc/context.ts";
-import { createCallerFactory } from "../trpc/procedures.ts";
 import { authorizationHeader } from "./authorization-header.ts";
+import { callProcedure } from "./call-procedure.ts";
 import { refusalOf } from "./refusal.ts";
 import { sendJson } from "./send-json.ts";
-
-const createCaller = createCallerFactory(appRouter);
+import { routerInternals } from "./trpc-internals.ts";
 
 /**
  * The REST face of the original Django example: the same procedures and middleware as /trpc,
- * called through tRPC's server-side caller, answering their output as plain JSON (no envelope).
+ * called as tRPC's server-side caller calls them (same options: the procedure's path, no input,
+ * batch index 0), answering their output as plain JSON (no envelope). The caller itself would add
+ * a proxy per request and a path lookup per call; the procedures are looked up once here instead.
  */
 export const REST_ROUTES = {
-  "/public": (caller: ReturnType<typeof createCaller>) => caller.public(),
-  "/protected": (caller: ReturnType<typeof createCaller>) => caller.protected(),
-} as const;
+  "/public": "public",
+  "/protected": "protected",
+} as const satisfies Record<string, keyof typeof appRouter._def.record>;
 
 export type RestPath = keyof typeof REST_ROUTES;
+
+const { procedures } = routerInternals(appRouter);
 
 export function isRestPath(path: string): path is RestPath {
   return Object.hasOwn(REST_ROUTES, path);
@@ -32,9 +35,19 @@ export async function handleRestRoute(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const caller = createCaller(createContext(deps, authorizationHeader(req)));
+  const name = REST_ROUTES[path];
+  const procedure = procedures[name];
   try {
-    sendJson(res, 200, await REST_ROUTES[path](caller));
+    if (procedure === undefined) throw new Error(`no procedure "${name}"`);
+    const data = await callProcedure(procedure, {
+      path: name,
+      getRawInput: async () => undefined,
+      ctx: createContext(deps, authorizationHeader(req)),
+      type: "query",
+      signal: undefined,
+      batchIndex: 0,
+    });
+    sendJson(res, 200, data);
   } catch (error) {
     const trpcError =
       error instanceof TRPCError

@@ -1,7 +1,8 @@
 import type { AccessToken, AccessTokenVerifier, AuthErrorCode } from "@repo/auth/server";
 import type { Logger } from "../logger.ts";
-import type { MessageBoard } from "../messages/message-board.ts";
-import type { SubscriptionStreams } from "../subscriptions/subscription-streams.ts";
+import { MessageBoard } from "../messages/message-board.ts";
+import { SubscriptionStreams } from "../subscriptions/subscription-streams.ts";
+import { RequestAuthorization } from "./request-authorization.ts";
 
 /**
  * What every procedure sees. `createContext` only reads the request (tRPC v11: throwing here would
@@ -9,8 +10,8 @@ import type { SubscriptionStreams } from "../subscriptions/subscription-streams.
  * which narrows `auth` to a verified token.
  */
 export interface Context {
-  /** The raw Authorization header, verified lazily by protectedProcedure. */
-  readonly authorization: string | readonly string[] | undefined;
+  /** The Authorization header, parsed and verified lazily by protectedProcedure. */
+  readonly authorization: RequestAuthorization;
   /** null until protectedProcedure has verified the token. */
   readonly auth: AccessToken | null;
   readonly verifier: AccessTokenVerifier;
@@ -40,13 +41,28 @@ export function createContext(
   deps: ContextDeps,
   authorization: string | readonly string[] | undefined,
 ): Context {
+  // Keep this object small: tRPC copies it key by key for every middleware that extends it.
   return {
-    authorization,
+    authorization: new RequestAuthorization(authorization),
     auth: null,
     verifier: deps.verifier,
     log: deps.log,
     onAuthRefused: deps.onAuthRefused,
     streams: deps.streams,
     messages: deps.messages,
+  };
+}
+
+/**
+ * Context deps for calling procedures outside the HTTP server (benchmarks, tests): the given
+ * verifier and logger, with a stream registry and a message board of their own.
+ */
+export function standaloneContextDeps(
+  deps: Pick<ContextDeps, "verifier" | "log" | "onAuthRefused">,
+): ContextDeps {
+  return {
+    ...deps,
+    streams: new SubscriptionStreams({ maxPerSubject: 10 }),
+    messages: new MessageBoard(),
   };
 }

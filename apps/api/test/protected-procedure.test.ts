@@ -1,0 +1,165 @@
+import { type AccessToken, createAccessTokenVerifier } from "@repo/auth/server";
+import { ManualClock } from "@repo/auth/testing";
+import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
+import { pino } from "pino";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type Context, createContext, standaloneContextDeps } from "../src/trpc/context.ts";
+import { protectedProcedure } from "../src/trpc/procedures.ts";
+
+/** protectedProcedure's own middleware, called as tRPC's callRecursive calls it. */
+type Middleware = (opts: {
+  ctx: Context;
+  path: string;
+  type: "query";
+  input: undefined;
+  getRawInput: () => Promise<unknown>;
+  signal: undefined;
+  meta: undefined;
+  next: (opts?: { ctx?: Partial<Context> }) => Promise<unknown>;
+}) => unknown;
+const guard = (protectedProcedure._def.middlewares as unknown as Middleware[])[0] as Middleware;
+
+let issuer: LocalIssuer;
+beforeAll(async () => {
+  issuer = await startLocalIssuer();
+});
+afterAll(async () => {
+  await issuer.close();
+});
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+function setup() {
+  const clock = new ManualClock();
+  const verifier = createAccessTokenVerifier({
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    jwksUri: issuer.jwksUri,
+    clockToleranceSeconds: 0,
+    clock,
+  });
+  cleanup.push(() => verifier.keySet.close());
+  const refused: string[] = [];
+  const log = pino({ level: "silent" });
+  const context = (authorization: string | undefined) =>
+    createContext(
+      standaloneContextDeps({ verifier, log, onAuthRefused: (reason) => refused.push(reason) }),
+      authorization,
+    );
+  /** Call the guard; `nextCtx` is set the moment it calls next, synchronously or later. */
+  const run = (ctx: Context) => {
+    const seen: { nextCtx?: Partial<Context> } = {};
+    const call = () =>
+      guard({
+        ctx,
+        path: "protected",
+        type: "query",
+        input: undefined,
+        getRawInput: async () => undefined,
+        signal: undefined,
+        meta: undefined,
+        next: (opts) => {
+          seen.nextCtx = opts?.ctx;
+          return Promise.resolve({ ok: true, data: "resolved", ctx: opts?.ctx, marker: "m" });
+        },
+      });
+    // As tRPC's callRecursive does, a synchronous throw becomes the call's failure.
+    let result: Promise<unknown>;
+    try {
+      result = Promise.resolve(call());
+    } catch (error) {
+      result = Promise.reject(error);
+    }
+    return { seen, result };
+  };
+  return { clock, verifier, refused, context, run };
+}
+
+describe("protectedProcedure: a cached token goes on synchronously", () => {
+  it("calls the procedure within the same tick for a token the cache holds", async () => {
+    const { verifier, context, run } = setup();
+    const jwt = await issuer.signToken();
+    const verified = await verifier.verify(jwt);
+    const { seen, result } = run(context(`Bearer ${jwt}`));
+    // No await between the call and this line: next has already run, with the cached token.
+    expect(seen.nextCtx).toEqual({ auth: verified });
+    expect((seen.nextCtx as { auth: AccessToken }).auth).toBe(verified);
+    await expect(result).resolves.toMatchObject({ ok: true, data: "resolved" });
+    expect(verifier.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 1 });
+  });
+
+  it("serves every call of a request from its one header, each call a cache hit of its own", async () => {
+    const { verifier, context, run } = setup();
+    const jwt = await issuer.signToken();
+    await verifier.verify(jwt);
+    const ctx = context(`bEaReR ${jwt}`);
+    const first = run(ctx);
+    const second = run(ctx);
+    expect(first.seen.nextCtx?.auth?.sub).toBe("demo-client@clients");
+    expect(second.seen.nextCtx?.auth?.sub).toBe("demo-client@clients");
+    expect(ctx.auth).toBeNull();
+    expect(verifier.stats().cacheHits).toBe(2);
+  });
+
+  it("parses any other valid spelling of the header in full, then answers from the cache", async () => {
+    const { verifier, context, run } = setup();
+    const jwt = await issuer.signToken();
+    await verifier.verify(jwt);
+    const ctx = context(`Bearer   ${jwt}`);
+    const { seen, result } = run(ctx);
+    expect(seen.nextCtx).toBeUndefined();
+    await expect(result).resolves.toMatchObject({ ok: true });
+    expect(seen.nextCtx?.auth?.sub).toBe("demo-client@clients");
+    expect(ctx.authorization.bearerToken()).toBe(jwt);
+    expect(verifier.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 1 });
+  });
+
+  it("never takes a token-like text after a header that is not one Bearer token", async () => {
+    const { verifier, refused, context, run } = setup();
+    const jwt = await issuer.signToken();
+    await verifier.verify(jwt);
+    for (const header of [`Basic ${jwt}`, `Bearer\t${jwt}`, `Bearer ${jwt},x`, `Bearerx${jwt}`]) {
+      const { seen, result } = run(context(header));
+      expect(seen.nextCtx).toBeUndefined();
+      await expect(result).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    }
+    expect(refused).toEqual(Array(4).fill("invalid_request"));
+  });
+
+  it("falls back to the full verification for a token not cached yet, then caches it", async () => {
+    const { verifier, context, run } = setup();
+    const jwt = await issuer.signToken();
+    const miss = run(context(`Bearer ${jwt}`));
+    expect(miss.seen.nextCtx).toBeUndefined();
+    await expect(miss.result).resolves.toMatchObject({ ok: true });
+    expect(miss.seen.nextCtx?.auth?.sub).toBe("demo-client@clients");
+    expect(run(context(`Bearer ${jwt}`)).seen.nextCtx?.auth?.sub).toBe("demo-client@clients");
+    expect(verifier.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 1 });
+  });
+
+  it("refuses a cached token once it expires, through the full path, with its reason", async () => {
+    const { clock, verifier, refused, context, run } = setup();
+    const jwt = await issuer.signToken({ expiresInSeconds: 60 });
+    const { expiresAt } = await verifier.verify(jwt);
+    clock.advance(expiresAt.getTime() - clock.now());
+    const { seen, result } = run(context(`Bearer ${jwt}`));
+    expect(seen.nextCtx).toBeUndefined();
+    await expect(result).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+      cause: { code: "expired" },
+    });
+    expect(seen.nextCtx).toBeUndefined();
+    expect(refused).toEqual(["expired"]);
+  });
+
+  it("refuses a malformed header once per call of the request", async () => {
+    const { refused, context, run } = setup();
+    const ctx = context("Basic abc");
+    await expect(run(ctx).result).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(run(ctx).result).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect(refused).toEqual(["invalid_request", "invalid_request"]);
+  });
+});
