@@ -1,5 +1,5 @@
 /**
- * `pnpm bench` (GitHub issues #5 and #13): this api against the bare node:http ceiling, Fastify +
+ * `pnpm bench`: this api against the bare node:http ceiling, Fastify +
  * @fastify/jwt (tuned and as documented), Hono + hono/jwk, Express + express-oauth2-jwt-bearer and
  * a naive tRPC setup, with each subject's CPU use; then the verifier alone, the api's memory after a
  * flood of distinct tokens, and CPU profiles of /trpc/public and /trpc/protected. Prints the results

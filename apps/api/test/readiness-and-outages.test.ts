@@ -168,7 +168,10 @@ describe("readiness", () => {
     });
     // The warming fetch has been answered 500; the endpoint recovers right after.
     // Spawning tsx is slow on a loaded machine: this waits on the process, not on a timer.
-    await vi.waitFor(() => expect(issuer.requestCounts().jwks).toBe(1), { timeout: 30_000 });
+    // (Its background retries, every 50 ms or so, may already have failed too.)
+    await vi.waitFor(() => expect(issuer.requestCounts().jwks).toBeGreaterThanOrEqual(1), {
+      timeout: 30_000,
+    });
     issuer.setJwksMode("ok");
     const api = await starting;
     open.push(api);
