@@ -166,6 +166,11 @@ describe("readiness", () => {
       // Real time in a separate process: a small cooldown keeps the background retry quick.
       AUTHACTION_JWKS_COOLDOWN_MS: "50",
     });
+    // Closed after the test whatever happens to it, so a failure leaves no process behind.
+    void starting.then(
+      (api) => open.push(api),
+      () => {},
+    );
     // The warming fetch has been answered 500; the endpoint recovers right after.
     // Spawning tsx is slow on a loaded machine: this waits on the process, not on a timer.
     // (Its background retries, every 50 ms or so, may already have failed too.)
@@ -174,7 +179,6 @@ describe("readiness", () => {
     });
     issuer.setJwksMode("ok");
     const api = await starting;
-    open.push(api);
     expect(api.logs.find((line) => line.event === "key_set_warm_failed")).toBeDefined();
     await expect.poll(async () => (await fetch(`${api.url}/readyz`)).status).toBe(200);
     expect(issuer.requestCounts().token).toBe(0);

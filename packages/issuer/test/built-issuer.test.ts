@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 
@@ -30,6 +30,10 @@ describe("the built issuer (pnpm build)", () => {
       cwd: packageDir,
       env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ISSUER_PORT: "0" },
       stdio: ["ignore", "pipe", "pipe"],
+    });
+    // Should the test time out while waiting, the process must not outlive it.
+    onTestFinished(() => {
+      if (issuer.exitCode === null && issuer.signalCode === null) issuer.kill("SIGKILL");
     });
     try {
       const url = await new Promise<string>((resolve, reject) => {
