@@ -9,8 +9,9 @@
  * - A kid the JWKS does not hold is a bad token, answered 401 (get-jwks' error carries no status,
  *   which Fastify would turn into a 500). Failures are not remembered, so a key published later
  *   is found.
- * - The `onRequest` hook and `request.jwtVerify` in their callback forms: a cached token goes
- *   through without a promise.
+ * - The `onRequest` hook and `request.jwtVerify` in their callback forms, with the options argument
+ *   left out so that @fastify/jwt reuses its verifier (and its cache) for the key: a cached token
+ *   goes through without a promise.
  * Issuer, audience and RS256 are checked as in the documented peer.
  */
 import fastifyJwt from "@fastify/jwt";
@@ -76,7 +77,12 @@ function authenticate(
   _reply: FastifyReply,
   done: HookHandlerDoneFunction,
 ): void {
-  request.jwtVerify((error) => done(error ?? undefined));
+  // No options object at all: @fastify/jwt treats `jwtVerify(callback)` as per-call options and
+  // builds a new fast-jwt verifier (and so an empty token cache) for every request; only an
+  // absent options argument reuses the verifier cached for the key.
+  request.jwtVerify(undefined as unknown as Parameters<typeof request.jwtVerify>[0], (error) =>
+    done(error ?? undefined),
+  );
 }
 
 fastify.get("/public", async () => ({ message: PUBLIC_MESSAGE }));
