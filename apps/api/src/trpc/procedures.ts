@@ -20,7 +20,10 @@ export const publicProcedure = t.procedure.meta({ access: "public" });
  * A subscription also takes a stream slot of the token's subject (429 past the bound) and is bound
  * to the token: it ends when the token expires or stops verifying (subscriptions/).
  */
-const verifyBearer = t.middleware(({ ctx, next, path, type, signal }) => {
+// `signal` is read only for a subscription: reading it makes tRPC create an AbortSignal, about
+// 4 µs per call on Node 20 (the fast path creates one only when asked).
+const verifyBearer = t.middleware((opts) => {
+  const { ctx, next, path, type } = opts;
   if (type !== "subscription") {
     // A cached token goes on synchronously: no promise of ours between the header and the
     // procedure (a subscription always verifies, since its stream is bound to the token).
@@ -46,7 +49,7 @@ const verifyBearer = t.middleware(({ ctx, next, path, type, signal }) => {
       auth,
       verify: (jwt) => ctx.verifier.verify(jwt),
       refuse: (error) => refuse(ctx, path, error),
-      signal,
+      signal: opts.signal,
     });
     if (slot === undefined) {
       ctx.log.info(
