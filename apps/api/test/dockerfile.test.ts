@@ -150,7 +150,7 @@ function copyBuildContext(from: string, to: string): void {
 }
 
 /** A build step that can take minutes on a loaded machine; one that hangs is stopped here. */
-const STEP_LIMIT_MS = 240_000;
+const STEP_LIMIT_MS = 120_000;
 
 /**
  * Run a build step; if it hangs past STEP_LIMIT_MS, run it once more. pnpm itself has been seen to
@@ -162,6 +162,10 @@ async function runOnceMore(command: string, cwd: string, env: NodeJS.ProcessEnv)
     await run(command, cwd, env, STEP_LIMIT_MS);
   } catch (error) {
     if (!(error instanceof StepTimeout)) throw error;
+    // A stalled `pnpm deploy` leaves a half-written target, which it then refuses to write into.
+    const deployTarget = /^pnpm deploy .* (\S+)$/.exec(command)?.[1];
+    if (deployTarget !== undefined)
+      rmSync(join(cwd, deployTarget), { recursive: true, force: true });
     await run(command, cwd, env, STEP_LIMIT_MS);
   }
 }
