@@ -143,18 +143,57 @@ describe("client credentials token source against the local issuer", () => {
   });
 
   it("stops retrying 500s at the total deadline", async () => {
-    issuer.failTokenRequests({ status: 500, count: 1000 });
-    const source = createClientCredentialsTokenSource(
-      demoOptions({
-        retry: { maxAttempts: 100, baseDelayMs: 10, maxDelayMs: 20, deadlineMs: 200 },
-      }),
-    );
-    const error = await rejection(source.getToken());
-    expect(error.code).toBe("token_endpoint_unavailable");
-    expect(error.status).toBe(500);
-    expect(error.message).toContain("200 ms deadline");
-    expect(issuer.requestCounts().token).toBeGreaterThan(1);
-    expect(issuer.requestCounts().token).toBeLessThan(100);
+    // Its own issuer: had the deadline cut an attempt short, the server could count it after the
+    // next test reset the shared issuer's counters. Time is a ManualClock: each answer takes 30
+    // ms of it and each retry wait is fired by hand, so the outcome does not depend on load.
+    const own = await startLocalIssuer();
+    try {
+      own.failTokenRequests({ status: 500, count: 1000 });
+      const clock = new ManualClock();
+      let inFlight = false;
+      const answersIn30ms: typeof fetch = async (input, init) => {
+        inFlight = true;
+        try {
+          const response = await fetch(input, init);
+          const body = await response.arrayBuffer();
+          clock.advance(30);
+          const { status, statusText, headers } = response;
+          return new Response(body, { status, statusText, headers });
+        } finally {
+          inFlight = false;
+        }
+      };
+      const source = createClientCredentialsTokenSource(
+        demoOptions({
+          tokenUrl: own.tokenUrl,
+          audience: own.audience,
+          retry: { maxAttempts: 100, baseDelayMs: 10, maxDelayMs: 20, deadlineMs: 200 },
+          clock,
+          fetch: answersIn30ms,
+        }),
+      );
+      let settled = false;
+      const pending = rejection(source.getToken()).finally(() => {
+        settled = true;
+      });
+      while (!settled) {
+        await vi.waitFor(
+          () => expect(settled || (!inFlight && clock.pending().length > 0)).toBe(true),
+          { timeout: 10_000 },
+        );
+        const next = clock.pending()[0];
+        if (!settled && next !== undefined) clock.advance(next.dueInMs);
+      }
+      const error = await pending;
+      expect(error.code).toBe("token_endpoint_unavailable");
+      expect(error.status).toBe(500);
+      expect(error.message).toContain("200 ms deadline");
+      // 30 ms per answer within 200 ms: at least two attempts, at most seven.
+      expect(own.requestCounts().token).toBeGreaterThan(1);
+      expect(own.requestCounts().token).toBeLessThanOrEqual(7);
+    } finally {
+      await own.close();
+    }
   });
 
   it("does not retry invalid_client, and never puts the secret in the message", async () => {
