@@ -1,5 +1,5 @@
 import { type AccessToken, createAccessTokenVerifier } from "@repo/auth/server";
-import { ManualClock } from "@repo/auth/testing";
+import { issuedAtMs, ManualClock } from "@repo/auth/testing";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -32,8 +32,13 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step();
 });
 
-function setup() {
-  const clock = new ManualClock();
+/**
+ * A verifier with no clock tolerance on a ManualClock. Given a token, the clock starts at its
+ * `iat`: started any earlier (a second boundary passing before the token is signed), the token
+ * would be "issued in the future".
+ */
+function setup(jwt?: string) {
+  const clock = new ManualClock(jwt === undefined ? undefined : issuedAtMs(jwt));
   const verifier = createAccessTokenVerifier({
     issuer: issuer.issuer,
     audience: issuer.audience,
@@ -80,8 +85,8 @@ function setup() {
 
 describe("protectedProcedure: a cached token goes on synchronously", () => {
   it("calls the procedure within the same tick for a token the cache holds", async () => {
-    const { verifier, context, run } = setup();
     const jwt = await issuer.signToken();
+    const { verifier, context, run } = setup(jwt);
     const verified = await verifier.verify(jwt);
     const { seen, result } = run(context(`Bearer ${jwt}`));
     // No await between the call and this line: next has already run, with the cached token.
@@ -92,8 +97,8 @@ describe("protectedProcedure: a cached token goes on synchronously", () => {
   });
 
   it("serves every call of a request from its one header, each call a cache hit of its own", async () => {
-    const { verifier, context, run } = setup();
     const jwt = await issuer.signToken();
+    const { verifier, context, run } = setup(jwt);
     await verifier.verify(jwt);
     const ctx = context(`bEaReR ${jwt}`);
     const first = run(ctx);
@@ -105,8 +110,8 @@ describe("protectedProcedure: a cached token goes on synchronously", () => {
   });
 
   it("parses any other valid spelling of the header in full, then answers from the cache", async () => {
-    const { verifier, context, run } = setup();
     const jwt = await issuer.signToken();
+    const { verifier, context, run } = setup(jwt);
     await verifier.verify(jwt);
     const ctx = context(`Bearer   ${jwt}`);
     const { seen, result } = run(ctx);
@@ -118,8 +123,8 @@ describe("protectedProcedure: a cached token goes on synchronously", () => {
   });
 
   it("never takes a token-like text after a header that is not one Bearer token", async () => {
-    const { verifier, refused, context, run } = setup();
     const jwt = await issuer.signToken();
+    const { verifier, refused, context, run } = setup(jwt);
     await verifier.verify(jwt);
     for (const header of [`Basic ${jwt}`, `Bearer\t${jwt}`, `Bearer ${jwt},x`, `Bearerx${jwt}`]) {
       const { seen, result } = run(context(header));
@@ -130,8 +135,8 @@ describe("protectedProcedure: a cached token goes on synchronously", () => {
   });
 
   it("falls back to the full verification for a token not cached yet, then caches it", async () => {
-    const { verifier, context, run } = setup();
     const jwt = await issuer.signToken();
+    const { verifier, context, run } = setup(jwt);
     const miss = run(context(`Bearer ${jwt}`));
     expect(miss.seen.nextCtx).toBeUndefined();
     await expect(miss.result).resolves.toMatchObject({ ok: true });
@@ -141,8 +146,8 @@ describe("protectedProcedure: a cached token goes on synchronously", () => {
   });
 
   it("refuses a cached token once it expires, through the full path, with its reason", async () => {
-    const { clock, verifier, refused, context, run } = setup();
     const jwt = await issuer.signToken({ expiresInSeconds: 60 });
+    const { clock, verifier, refused, context, run } = setup(jwt);
     const { expiresAt } = await verifier.verify(jwt);
     clock.advance(expiresAt.getTime() - clock.now());
     const { seen, result } = run(context(`Bearer ${jwt}`));

@@ -7,7 +7,7 @@ import {
   createAccessTokenVerifier,
   type KeySetEvent,
 } from "../src/server.ts";
-import { ManualClock } from "../src/testing.ts";
+import { issuedAtMs, ManualClock } from "../src/testing.ts";
 import { VerifiedTokenCache } from "../src/verified-token-cache.ts";
 import {
   type JwksServer,
@@ -66,7 +66,8 @@ describe("verified-token cache", () => {
   });
 
   it("checks exp on every hit: a cached token is refused once it expires", async () => {
-    const clock = new ManualClock();
+    const jwt = await issuer.signToken({ expiresInSeconds: 2 });
+    const clock = new ManualClock(issuedAtMs(jwt));
     const verifier = createAccessTokenVerifier({
       issuer: issuer.issuer,
       audience: issuer.audience,
@@ -75,7 +76,6 @@ describe("verified-token cache", () => {
       clock,
     });
     cleanup.push(() => verifier.keySet.close());
-    const jwt = await issuer.signToken({ expiresInSeconds: 2 });
     await expect(verifier.verify(jwt)).resolves.toBeDefined();
     clock.advance(1_000);
     await expect(verifier.verify(jwt)).resolves.toBeDefined();
@@ -108,6 +108,11 @@ describe("verified-token cache", () => {
 });
 
 describe("verified-token cache: the synchronous lookup (cached)", () => {
+  /**
+   * No clock tolerance: `iat` may not be after the clock's now, so each test starts its ManualClock
+   * at the token's `iat` (started earlier, a second boundary passing before the token is signed
+   * would make it "issued in the future").
+   */
   function verifierWith(clock: ManualClock, cacheOn = true) {
     const verifier = createAccessTokenVerifier({
       issuer: issuer.issuer,
@@ -122,8 +127,8 @@ describe("verified-token cache: the synchronous lookup (cached)", () => {
   }
 
   it("returns a verified token without a promise, and nothing for one never verified", async () => {
-    const verifier = verifierWith(new ManualClock());
     const jwt = await issuer.signToken();
+    const verifier = verifierWith(new ManualClock(issuedAtMs(jwt)));
     expect(verifier.cached(jwt)).toBeUndefined();
     const verified = await verifier.verify(jwt);
     const hit = verifier.cached(jwt);
@@ -135,8 +140,8 @@ describe("verified-token cache: the synchronous lookup (cached)", () => {
   });
 
   it("serves an entry only for the whole token it was verified for, not for one sharing its tail", async () => {
-    const verifier = verifierWith(new ManualClock());
     const jwt = await issuer.signToken();
+    const verifier = verifierWith(new ManualClock(issuedAtMs(jwt)));
     await verifier.verify(jwt);
     const [header, payload, signature] = jwt.split(".") as [string, string, string];
     // Same signature (the lookup key's characters), another payload: never the cached token.
@@ -148,9 +153,9 @@ describe("verified-token cache: the synchronous lookup (cached)", () => {
   });
 
   it("returns nothing once the token expires, as the async path refuses it", async () => {
-    const clock = new ManualClock();
-    const verifier = verifierWith(clock);
     const jwt = await issuer.signToken({ expiresInSeconds: 2 });
+    const clock = new ManualClock(issuedAtMs(jwt));
+    const verifier = verifierWith(clock);
     const { expiresAt } = await verifier.verify(jwt);
     // exp is in whole seconds: step to the last millisecond before it, then onto it.
     clock.advance(expiresAt.getTime() - clock.now() - 1);
@@ -161,8 +166,8 @@ describe("verified-token cache: the synchronous lookup (cached)", () => {
   });
 
   it("returns nothing when the cache is off", async () => {
-    const verifier = verifierWith(new ManualClock(), false);
     const jwt = await issuer.signToken();
+    const verifier = verifierWith(new ManualClock(issuedAtMs(jwt)), false);
     await verifier.verify(jwt);
     expect(verifier.cached(jwt)).toBeUndefined();
     expect(verifier.stats()).toMatchObject({ cacheHits: 0, cacheMisses: 0, cacheMaxEntries: 0 });
