@@ -17,7 +17,13 @@ let api: Awaited<ReturnType<typeof startApi>> | undefined;
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    if (stopping) return;
+    if (stopping) {
+      // A second signal (Ctrl-C twice, or an operator who cannot wait): stop serving now and
+      // drain; in-flight requests still finish within the shutdown timeout.
+      log.info({ event: "shutdown_hurried", signal }, "second signal: ending the shutdown delay");
+      void api?.shutdown();
+      return;
+    }
     stopping = true;
     log.info(
       { event: "shutdown", signal, ...config.shutdown },

@@ -69,7 +69,9 @@ export interface RunningApi {
   /**
    * Shut down gracefully: /readyz answers 503 at once; requests are served as usual for
    * `delayMs` (default 0), then the listener closes, in-flight requests finish, idle keep-alive
-   * connections close, and whatever still runs after `timeoutMs` (default 10 s) is cut.
+   * connections close, and whatever still runs after `timeoutMs` (default 10 s) is cut. Called
+   * again while the delay runs, it ends the delay at once (an operator's second Ctrl-C); the
+   * drain and its timeout are those of the first call.
    */
   shutdown(timing?: Partial<ShutdownTiming>): Promise<void>;
   /** shutdown() with no delay. */
@@ -157,16 +159,32 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { url, listeningOn } = describeListenAddress(bound);
   if (metadataUrl === "") metadataUrl = resourceMetadataUrl(url);
   let stopping: Promise<void> | undefined;
+  let cutDelay: () => void = () => {};
+  const delayCut = new Promise<void>((resolve) => {
+    cutDelay = resolve;
+  });
   const shutdown = (timing: Partial<ShutdownTiming> = {}) => {
+    if (stopping !== undefined) {
+      cutDelay();
+      return stopping;
+    }
     shuttingDown = true;
     const delayMs = timing.delayMs ?? 0;
     // Open streams would hold the drain until its timeout: once the delay is over they end (with
     // 503, so their clients reconnect to another instance).
-    if (stopping === undefined) setTimeout(() => streams.closeAll(), delayMs).unref();
-    stopping ??= drain({
-      delayMs,
-      timeoutMs: timing.timeoutMs ?? 10_000,
-    }).then(async () => {
+    const closeStreams = setTimeout(() => streams.closeAll(), delayMs);
+    closeStreams.unref();
+    void delayCut.then(() => {
+      clearTimeout(closeStreams);
+      streams.closeAll();
+    });
+    stopping = drain(
+      {
+        delayMs,
+        timeoutMs: timing.timeoutMs ?? 10_000,
+      },
+      delayCut,
+    ).then(async () => {
       // Background refreshes end with the server; a shared verifier is its owner's to close.
       if (ownsVerifier) verifier.keySet.close();
       // Metrics go on being served while the api drains, then stop.

@@ -66,7 +66,11 @@ async function readyz(api: SpawnedApi): Promise<{ status: number; body: unknown 
 
 describe("SIGTERM", () => {
   it("flips readiness at once, serves through the delay, loses no accepted request and exits 0", async () => {
-    const api = await spawnApi(env({ API_SHUTDOWN_DELAY_MS: "400", AUTHACTION_JWKS_WARM: "true" }));
+    // A delay no loaded machine outlasts between the signal and the checks below; the second
+    // signal then ends it (as an operator's second Ctrl-C does), so the test waits on no timer.
+    const api = await spawnApi(
+      env({ API_SHUTDOWN_DELAY_MS: "60000", AUTHACTION_JWKS_WARM: "true" }),
+    );
     const token = await issuer.signToken();
     expect((await readyz(api)).status).toBe(200);
 
@@ -103,6 +107,7 @@ describe("SIGTERM", () => {
     });
     stop = true;
     await load;
+    api.kill("SIGTERM");
     expect(await api.exited).toBe(0);
     expect(outcomes.filter((o) => o.kind !== "answered")).toEqual([]);
     for (const outcome of outcomes) expect(outcome).toMatchObject({ status: 200 });
@@ -110,16 +115,17 @@ describe("SIGTERM", () => {
     expect(await once(api.url, "/healthz")).toEqual({ kind: "refused" });
     const lines = api.logs.map((line) => line.event);
     expect(lines.indexOf("shutdown")).toBeGreaterThan(-1);
+    expect(lines.indexOf("shutdown_hurried")).toBeGreaterThan(lines.indexOf("shutdown"));
     expect(lines.at(-1)).toBe("stopped");
   });
 
   it("an in-flight request waiting on a slow JWKS fetch finishes with 200 before the process exits 0", async () => {
     // The JWKS hangs from the start: the fetch the api makes as it starts is the one the request
-    // waits on. A short delay keeps the 503 of /readyz observable before the listener closes.
+    // waits on. A long delay keeps the 503 of /readyz observable; a second signal ends it.
     issuer.setJwksMode("hang");
     const jwksBefore = issuer.requestCounts().jwks;
     const api = await spawnApi(
-      env({ AUTHACTION_JWKS_TIMEOUT_MS: "15000", API_SHUTDOWN_DELAY_MS: "300" }),
+      env({ AUTHACTION_JWKS_TIMEOUT_MS: "15000", API_SHUTDOWN_DELAY_MS: "60000" }),
     );
     try {
       const pending = once(api.url, "/protected", `Bearer ${await issuer.signToken()}`);
@@ -127,6 +133,7 @@ describe("SIGTERM", () => {
 
       api.kill("SIGTERM");
       await expect.poll(async () => (await readyz(api)).status).toBe(503);
+      api.kill("SIGTERM");
       // The listener closes; the request already accepted keeps waiting for its keys.
       await expect.poll(async () => (await once(api.url, "/healthz")).kind).toBe("refused");
       issuer.setJwksMode("ok");

@@ -17,7 +17,9 @@ interface ConnectionState {
  * server.close() also destroys every connection that has not started a request yet, including one
  * accepted a moment ago whose request is still in flight on the network; this keeps those.
  */
-export function trackConnections(server: Server): (timing: ShutdownTiming) => Promise<void> {
+export function trackConnections(
+  server: Server,
+): (timing: ShutdownTiming, delayCut: Promise<void>) => Promise<void> {
   const connections = new Map<Socket, ConnectionState>();
   let draining = false;
   server.on("connection", (socket: Socket) => {
@@ -46,10 +48,19 @@ export function trackConnections(server: Server): (timing: ShutdownTiming) => Pr
    * after readiness flips: endpoint removal runs asynchronously to SIGTERM), then stop accepting,
    * let in-flight requests finish with `connection: close`, close keep-alive connections as soon
    * as they are idle, and cut whatever is left after `timeoutMs`. Resolves once every connection
-   * is gone.
+   * is gone. The delay ends early when `delayCut` resolves (an operator's second signal).
    */
-  return async (timing) => {
-    if (timing.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, timing.delayMs));
+  return async (timing, delayCut) => {
+    if (timing.delayMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, timing.delayMs);
+        }),
+        delayCut,
+      ]);
+      clearTimeout(timer);
+    }
     draining = true;
     for (const state of connections.values()) {
       if (state.active !== undefined && !state.active.headersSent)
