@@ -13,7 +13,7 @@ describe("pnpm demo", () => {
     let output = "";
     child.stdout.on("data", (d) => (output += d));
     child.stderr.on("data", (d) => (output += d));
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect(output).toContain('public    -> {"message":"This is a public message!"}');
     expect(output).toContain(
       'protected -> {"message":"This is a protected message!","sub":"demo-client@clients"}',

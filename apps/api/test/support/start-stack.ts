@@ -76,7 +76,7 @@ export interface InProcessApi extends ApiUnderTest {
 export interface SpawnedApi extends ApiUnderTest {
   /** Send a signal to the process. */
   kill(signal: NodeJS.Signals): void;
-  /** Resolves with the exit code once the process has exited. */
+  /** Resolves with the exit code once the process has exited and its output has all been read. */
   readonly exited: Promise<number | null>;
 }
 
@@ -184,7 +184,8 @@ export async function spawnApi(env: Record<string, string>): Promise<SpawnedApi>
   child.stderr?.setEncoding("utf8").on("data", (data: string) => {
     stderr += data;
   });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // "close", not "exit": a process's last lines can still be in its pipes when it has exited.
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   const announced = await new Promise<LogLine>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -253,7 +254,7 @@ export function runEntryPoint(env: Record<string, string>): Promise<EntryPointRu
       child.kill("SIGTERM");
     }
   });
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
 export interface Stack<Api extends ApiUnderTest = InProcessApi> {
