@@ -38,7 +38,9 @@ function startMain(env: Record<string, string>) {
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => resolve(code)),
+  );
   return { child, exited, output: () => ({ stdout, stderr }) };
 }
 

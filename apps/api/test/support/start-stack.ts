@@ -185,7 +185,9 @@ export async function spawnApi(env: Record<string, string>): Promise<SpawnedApi>
     stderr += data;
   });
   // "close", not "exit": a process's last lines can still be in its pipes when it has exited.
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("close", (code) => resolve(code)),
+  );
   const announced = await new Promise<LogLine>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
