@@ -20,6 +20,11 @@ export interface BenchConfig {
   /** Where docs/benchmarks.md and its chart go. BENCH_DOCS_DIR, default <repo>/docs. */
   readonly docsDir: string;
   readonly quick: boolean;
+  /**
+   * Each subject on a CPU of its own, the load generator on the others (Linux, taskset, two CPUs
+   * or more). BENCH_PIN, default true.
+   */
+  readonly pin: boolean;
 }
 
 /** Bounds of every knob, written once; the environment variables reuse them. */
@@ -75,6 +80,9 @@ const benchEnvShape = {
     BENCH_BOUNDS.profileS,
   ).optional(),
   BENCH_DOCS_DIR: z.string().describe("a folder for benchmarks.md and its chart").optional(),
+  BENCH_PIN: boolVar(
+    "true or false: run each subject on a CPU of its own and the load generator on the others",
+  ).default(true),
 };
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -96,6 +104,7 @@ export function benchConfigFromEnv(env: Env, defaultDocsDir: string): BenchConfi
     memoryTokens: vars.BENCH_MEMORY_TOKENS ?? defaults.memoryTokens,
     profileS: vars.BENCH_PROFILE_S ?? defaults.profileS,
     docsDir: vars.BENCH_DOCS_DIR ?? defaultDocsDir,
+    pin: vars.BENCH_PIN,
   };
 }
 

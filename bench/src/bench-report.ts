@@ -1,4 +1,5 @@
 import type { BenchConfig } from "./bench-config.ts";
+import type { PinningPlan } from "./cpu-pinning.ts";
 import type { RouteResult } from "./load-rounds.ts";
 import type { MachineInfo } from "./machine-info.ts";
 import type { MemoryResult } from "./memory-bench.ts";
@@ -10,6 +11,8 @@ import type { VerifierCandidate } from "./verifier-bench.ts";
 export interface BenchReport {
   readonly machine: MachineInfo;
   readonly config: BenchConfig;
+  /** Whether subjects and load generator had CPUs of their own, and which. */
+  readonly pinning: PinningPlan;
   readonly load: readonly RouteResult[];
   readonly targets: readonly TargetResult[];
   readonly verifier: readonly VerifierCandidate[];

@@ -17,6 +17,7 @@ import { benchConfigFromEnv } from "./bench-config.ts";
 import { startBenchIssuer } from "./bench-issuer.ts";
 import type { BenchReport } from "./bench-report.ts";
 import { checkSubject } from "./check-subject.ts";
+import { pinLoadGenerator } from "./cpu-pinning.ts";
 import { formatCount, formatCpuUse, formatNumber } from "./format.ts";
 import { runLoadRounds, SATURATED_CPU_PERCENT } from "./load-rounds.ts";
 import { machineInfo } from "./machine-info.ts";
@@ -46,6 +47,13 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const loadAtStart = loadavg()[0] ?? 0;
   const measurements = SUBJECTS.reduce((n, s) => n + s.routes.length, 0);
+  const plan = pinLoadGenerator(config.pin);
+  const pinning = plan.pinned ? plan.pinning : undefined;
+  log(
+    plan.pinned
+      ? `bench: subjects on CPU ${plan.pinning.subjectCpus}, load generator on CPU ${plan.pinning.loadCpus}`
+      : `bench: not pinned to CPUs: ${plan.reason}`,
+  );
   log(
     `bench: ${machine.cpuCount} × ${machine.cpuModel}, node ${machine.node} (${machine.nodePath}) for the runner and every subject; ${measurements} routes × ${config.rounds} round(s) × (${config.warmupS} + ${config.durationS}) s of load, ≈${formatNumber((measurements * config.rounds * (config.warmupS + config.durationS)) / 60)} min, then the verifier, memory and profile runs`,
   );
@@ -59,7 +67,7 @@ async function main(): Promise<void> {
     let load: BenchReport["load"];
     try {
       for (const spec of SUBJECTS) {
-        const subject = await startSubject(spec, { env: subjectEnv });
+        const subject = await startSubject(spec, { env: subjectEnv, pinning });
         subjects.push(subject);
         await checkSubject(subject, token, sub);
         log(`bench: ${spec.label} at ${subject.url} (pid ${subject.pid}) answers correctly`);
@@ -89,6 +97,7 @@ async function main(): Promise<void> {
         routes: ["/trpc/public", "/trpc/protected"],
         seconds: config.profileS,
         connections: config.connections,
+        pinning,
       });
     }
 
@@ -122,12 +131,14 @@ async function main(): Promise<void> {
       sub,
       tokens,
       cacheBound,
+      pinning,
       onProgress: (c) => log(`bench: memory after ${formatCount(c.tokens)} tokens`),
     });
 
     const report: BenchReport = {
       machine,
       config,
+      pinning: plan,
       load,
       targets: evaluateTargets(load, memory),
       verifier,

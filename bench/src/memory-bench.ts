@@ -1,4 +1,5 @@
 import { BrokenSubjectError, checkSubject } from "./check-subject.ts";
+import type { CpuPinning } from "./cpu-pinning.ts";
 import { sendTokens } from "./send-tokens.ts";
 import { subjectSpec } from "./subject-catalog.ts";
 import { startSubject } from "./subject-process.ts";
@@ -36,6 +37,8 @@ export interface MemoryBenchOptions {
   readonly tokens: readonly string[];
   readonly cacheBound: number;
   readonly concurrency?: number;
+  /** The subject's CPU (see cpu-pinning.ts). */
+  readonly pinning?: CpuPinning | undefined;
   /** Whole run bound, milliseconds. Default 10 minutes. */
   readonly timeoutMs?: number;
   readonly onProgress?: (checkpoint: MemoryCheckpoint) => void;
@@ -55,6 +58,7 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
   const api = await startSubject(subjectSpec("api"), {
     env: options.env,
     nodeFlags: ["--expose-gc"],
+    pinning: options.pinning,
   });
   try {
     await checkSubject(api, options.token, options.sub);

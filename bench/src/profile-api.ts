@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkSubject } from "./check-subject.ts";
+import type { CpuPinning } from "./cpu-pinning.ts";
 import { type ProfileSummary, summarizeCpuProfile } from "./cpu-profile.ts";
 import { runAutocannon } from "./run-autocannon.ts";
 import { type BenchRoute, subjectSpec } from "./subject-catalog.ts";
@@ -15,6 +16,8 @@ export interface ProfileOptions {
   readonly routes: readonly BenchRoute["path"][];
   readonly seconds: number;
   readonly connections: number;
+  /** The subject's CPU (see cpu-pinning.ts). */
+  readonly pinning?: CpuPinning | undefined;
 }
 
 export interface RouteProfile extends ProfileSummary {
@@ -59,7 +62,10 @@ export interface ProfileComparison {
  */
 export async function profileApi(options: ProfileOptions): Promise<RouteProfile[]> {
   const dir = await mkdtemp(join(tmpdir(), "bench-cpu-prof-"));
-  const api = await startSubject(subjectSpec("api"), { env: options.env });
+  const api = await startSubject(subjectSpec("api"), {
+    env: options.env,
+    pinning: options.pinning,
+  });
   try {
     await checkSubject(api, options.token, options.sub);
     const profiles: RouteProfile[] = [];

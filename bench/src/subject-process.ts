@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { type CpuPinning, subjectCommand } from "./cpu-pinning.ts";
 import type { SubjectSpec } from "./subject-catalog.ts";
 import type {
   ChildMessage,
@@ -33,6 +34,8 @@ export interface StartSubjectOptions {
   readonly nodeFlags?: readonly string[];
   /** Default 30 s: covers tsx compiling the subject on a cold cache. */
   readonly startTimeoutMs?: number;
+  /** Run it on these CPUs (taskset); undefined: wherever the scheduler puts it. */
+  readonly pinning?: CpuPinning | undefined;
 }
 
 const TSX_LOADER = import.meta.resolve("tsx");
@@ -53,11 +56,16 @@ export function startSubject(
   options: StartSubjectOptions,
 ): Promise<SubjectProcess> {
   const file = fileURLToPath(new URL(spec.module, SUBJECTS_DIR));
-  const child = spawn(
-    process.execPath,
-    [...(options.nodeFlags ?? []), "--import", TSX_LOADER, file],
-    { stdio: ["ignore", "pipe", "inherit", "ipc"], env: { ...process.env, ...options.env } },
-  );
+  const { command, args } = subjectCommand(options.pinning, process.execPath, [
+    ...(options.nodeFlags ?? []),
+    "--import",
+    TSX_LOADER,
+    file,
+  ]);
+  const child = spawn(command, args, {
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+    env: { ...process.env, ...options.env },
+  });
   live.add(child);
   const exited = new Promise<void>((resolve) => {
     child.once("exit", () => {
