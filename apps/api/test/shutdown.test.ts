@@ -116,7 +116,7 @@ describe("SIGTERM", () => {
     const lines = api.logs.map((line) => line.event);
     expect(lines.indexOf("shutdown")).toBeGreaterThan(-1);
     expect(lines.indexOf("shutdown_hurried")).toBeGreaterThan(lines.indexOf("shutdown"));
-    expect(lines.at(-1)).toBe("stopped");
+    expect(lines.at(-1), api.rawLogs()).toBe("stopped");
   });
 
   it("an in-flight request waiting on a slow JWKS fetch finishes with 200 before the process exits 0", async () => {
