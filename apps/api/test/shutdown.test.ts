@@ -27,8 +27,16 @@ type Outcome =
   | { kind: "refused" }
   | { kind: "lost"; code: string };
 
-/** One request on its own connection: answered, refused at connect (never accepted), or lost. */
-function once(base: string, path: string, authorization?: string): Promise<Outcome> {
+/**
+ * One request on its own connection: answered, refused at connect (never accepted), or lost.
+ * `onSent` runs once the request has been written to the connected socket.
+ */
+function once(
+  base: string,
+  path: string,
+  authorization?: string,
+  onSent?: () => void,
+): Promise<Outcome> {
   const url = new URL(path, base);
   return new Promise((resolve) => {
     let connected = false;
@@ -47,6 +55,7 @@ function once(base: string, path: string, authorization?: string): Promise<Outco
       },
     );
     req.on("socket", (socket) => socket.once("connect", () => (connected = true)));
+    if (onSent !== undefined) req.once("finish", onSent);
     req.on("error", (error: NodeJS.ErrnoException) =>
       resolve(
         !connected && error.code === "ECONNREFUSED"
@@ -56,6 +65,26 @@ function once(base: string, path: string, authorization?: string): Promise<Outco
     );
     req.end();
   });
+}
+
+/**
+ * A request left waiting at the api (on a hanging JWKS fetch), known to be accepted: it was
+ * written, and a request sent after it on another connection has been answered (the listener
+ * accepts connections in order, so the api holds the first one).
+ */
+async function waitingRequest(
+  api: SpawnedApi,
+  authorization: string,
+): Promise<{ outcome: Promise<Outcome> }> {
+  let sent: () => void = () => {};
+  const written = new Promise<void>((resolve) => {
+    sent = resolve;
+  });
+  const outcome = once(api.url, "/protected", authorization, sent);
+  await written;
+  expect((await once(api.url, "/healthz")).kind).toBe("answered");
+  // Wrapped: an async function returning the promise itself would make its caller wait for it.
+  return { outcome };
 }
 
 async function readyz(api: SpawnedApi): Promise<{ status: number; body: unknown }> {
@@ -128,7 +157,7 @@ describe("SIGTERM", () => {
       env({ AUTHACTION_JWKS_TIMEOUT_MS: "15000", API_SHUTDOWN_DELAY_MS: "60000" }),
     );
     try {
-      const pending = once(api.url, "/protected", `Bearer ${await issuer.signToken()}`);
+      const { outcome: pending } = await waitingRequest(api, `Bearer ${await issuer.signToken()}`);
       await expect.poll(() => issuer.requestCounts().jwks).toBeGreaterThan(jwksBefore);
 
       api.kill("SIGTERM");
@@ -152,7 +181,7 @@ describe("SIGTERM", () => {
       env({ AUTHACTION_JWKS_TIMEOUT_MS: "15000", API_SHUTDOWN_TIMEOUT_MS: "300" }),
     );
     try {
-      const pending = once(api.url, "/protected", `Bearer ${await issuer.signToken()}`);
+      const { outcome: pending } = await waitingRequest(api, `Bearer ${await issuer.signToken()}`);
       await expect.poll(() => issuer.requestCounts().jwks).toBeGreaterThan(jwksBefore);
       api.kill("SIGTERM");
       expect(await api.exited).toBe(0);
