@@ -118,21 +118,7 @@ function middlewareOptions(
   next: (nextOpts?: NextOptions) => Promise<MiddlewareResult>,
 ): Record<string, unknown> {
   const signal = state.signal;
-  if (typeof signal === "function") {
-    return {
-      path: state.path,
-      getRawInput: state.getRawInput,
-      ctx: state.ctx,
-      type: state.type,
-      get signal() {
-        return signal();
-      },
-      batchIndex: state.batchIndex,
-      meta: def.meta,
-      input: state.input,
-      next,
-    };
-  }
+  if (typeof signal === "function") return new LazySignalOptions(def, state, signal, next);
   return {
     path: state.path,
     getRawInput: state.getRawInput,
@@ -145,3 +131,49 @@ function middlewareOptions(
     next,
   };
 }
+
+/**
+ * A middleware's options whose `signal` is made when first read: the same own enumerable keys in
+ * the same order as tRPC's (so a spread copies the signal), with `signal` an accessor.
+ *
+ * The accessor is one function shared by every instance, defined on each with the same
+ * descriptor. An object literal's `get signal() {}` makes a new function per object, and V8 keeps
+ * such an object in dictionary mode (a property dictionary of its own). Under load that made each
+ * scavenge keep about a third of what requests had allocated and take 10-17 ms instead of under
+ * 1 ms: about a fifth of the api's time on tRPC routes, and a p99 4× the REST routes'.
+ * call-procedure.test.ts checks the shape with V8's natives.
+ */
+class LazySignalOptions {
+  [key: string]: unknown;
+  readonly #makeSignal: () => AbortSignal;
+
+  constructor(
+    def: ProcedureDef,
+    state: CallState,
+    makeSignal: () => AbortSignal,
+    next: (nextOpts?: NextOptions) => Promise<MiddlewareResult>,
+  ) {
+    this.#makeSignal = makeSignal;
+    this.path = state.path;
+    this.getRawInput = state.getRawInput;
+    this.ctx = state.ctx;
+    this.type = state.type;
+    Object.defineProperty(this, "signal", LAZY_SIGNAL);
+    this.batchIndex = state.batchIndex;
+    this.meta = def.meta;
+    this.input = state.input;
+    this.next = next;
+  }
+
+  static signalOf(options: LazySignalOptions): AbortSignal {
+    return options.#makeSignal();
+  }
+}
+
+const LAZY_SIGNAL: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: LazySignalOptions): AbortSignal {
+    return LazySignalOptions.signalOf(this);
+  },
+};
