@@ -11,6 +11,13 @@ export interface BenchConfig {
   readonly warmupS: number;
   /** Interleaved rounds; results are medians over them. BENCH_ROUNDS, default 3 (quick: 1). */
   readonly rounds: number;
+  /**
+   * ABBA blocks per compared pair of routes, on which the targets are judged; 0 skips them (the
+   * targets then use the rounds' medians). BENCH_PAIRED_BLOCKS, default 4 (quick: 1).
+   */
+  readonly pairedBlocks: number;
+  /** Seconds per measured slice of a block. BENCH_SLICE_S, default 2 (quick: 0.5). */
+  readonly sliceS: number;
   /** Seconds per verifier micro-benchmark measurement. BENCH_VERIFIER_DURATION_S, default 3 (quick: 0.5). */
   readonly verifierDurationS: number;
   /** Distinct valid tokens sent to the api in the memory run. BENCH_MEMORY_TOKENS, default 100000 (quick: 20000). */
@@ -33,6 +40,8 @@ export const BENCH_BOUNDS = {
   durationS: { min: 0.1, max: 600 },
   warmupS: { min: 0, max: 60 },
   rounds: { min: 1, max: 20 },
+  pairedBlocks: { min: 0, max: 50 },
+  sliceS: { min: 0.1, max: 60 },
   verifierDurationS: { min: 0.1, max: 60 },
   memoryTokens: { min: 1, max: 1_000_000 },
   profileS: { min: 0, max: 120 },
@@ -47,6 +56,8 @@ export const BENCH_DEFAULTS = {
     durationS: 5,
     warmupS: 1,
     rounds: 3,
+    pairedBlocks: 4,
+    sliceS: 2,
     verifierDurationS: 3,
     memoryTokens: 100_000,
     profileS: 5,
@@ -55,6 +66,8 @@ export const BENCH_DEFAULTS = {
     durationS: 1,
     warmupS: 0.5,
     rounds: 1,
+    pairedBlocks: 1,
+    sliceS: 0.5,
     verifierDurationS: 0.5,
     memoryTokens: 20_000,
     profileS: 1,
@@ -70,6 +83,11 @@ const benchEnvShape = {
   BENCH_DURATION_S: numberVar("seconds per load measurement", BENCH_BOUNDS.durationS).optional(),
   BENCH_WARMUP_S: numberVar("seconds of warm-up per measurement", BENCH_BOUNDS.warmupS).optional(),
   BENCH_ROUNDS: intVar("rounds", BENCH_BOUNDS.rounds).optional(),
+  BENCH_PAIRED_BLOCKS: intVar(
+    "ABBA blocks per compared pair, 0 to skip",
+    BENCH_BOUNDS.pairedBlocks,
+  ).optional(),
+  BENCH_SLICE_S: numberVar("seconds per paired slice", BENCH_BOUNDS.sliceS).optional(),
   BENCH_VERIFIER_DURATION_S: numberVar(
     "seconds per verifier measurement",
     BENCH_BOUNDS.verifierDurationS,
@@ -100,6 +118,8 @@ export function benchConfigFromEnv(env: Env, defaultDocsDir: string): BenchConfi
     durationS: vars.BENCH_DURATION_S ?? defaults.durationS,
     warmupS: vars.BENCH_WARMUP_S ?? defaults.warmupS,
     rounds: vars.BENCH_ROUNDS ?? defaults.rounds,
+    pairedBlocks: vars.BENCH_PAIRED_BLOCKS ?? defaults.pairedBlocks,
+    sliceS: vars.BENCH_SLICE_S ?? defaults.sliceS,
     verifierDurationS: vars.BENCH_VERIFIER_DURATION_S ?? defaults.verifierDurationS,
     memoryTokens: vars.BENCH_MEMORY_TOKENS ?? defaults.memoryTokens,
     profileS: vars.BENCH_PROFILE_S ?? defaults.profileS,

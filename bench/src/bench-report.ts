@@ -3,6 +3,7 @@ import type { PinningPlan } from "./cpu-pinning.ts";
 import type { RouteResult } from "./load-rounds.ts";
 import type { MachineInfo } from "./machine-info.ts";
 import type { MemoryResult } from "./memory-bench.ts";
+import type { PairedResult } from "./paired-slices.ts";
 import type { ProfileComparison, RouteProfile } from "./profile-api.ts";
 import type { TargetResult } from "./targets.ts";
 import type { VerifierCandidate } from "./verifier-bench.ts";
@@ -14,6 +15,8 @@ export interface BenchReport {
   /** Whether subjects and load generator had CPUs of their own, and which. */
   readonly pinning: PinningPlan;
   readonly load: readonly RouteResult[];
+  /** The pairs the targets compare, in ABBA slices (empty when BENCH_PAIRED_BLOCKS=0). */
+  readonly paired: readonly PairedResult[];
   readonly targets: readonly TargetResult[];
   readonly verifier: readonly VerifierCandidate[];
   readonly memory: MemoryResult;

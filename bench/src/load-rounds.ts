@@ -1,6 +1,5 @@
-import { BrokenSubjectError } from "./check-subject.ts";
+import { measureSample, type SubjectSample } from "./measure-sample.ts";
 import { median } from "./median.ts";
-import { type LoadSample, runAutocannon } from "./run-autocannon.ts";
 import type { BenchRoute, SubjectId } from "./subject-catalog.ts";
 import type { SubjectProcess } from "./subject-process.ts";
 
@@ -31,12 +30,7 @@ export interface RouteResult {
   readonly errors: number;
 }
 
-export interface SubjectSample extends LoadSample {
-  /** CPU time of the subject process per response, microseconds. */
-  readonly cpuUs: number;
-  /** CPU time of the subject process over the wall time between the two readings, % of one core. */
-  readonly cpuPercent: number;
-}
+export type { SubjectSample } from "./measure-sample.ts";
 
 export interface LoadRoundsOptions {
   readonly connections: number;
@@ -70,25 +64,12 @@ export async function runLoadRounds(
     for (let i = 0; i < subjects.length; i++) {
       const subject = subjects[(round + i) % subjects.length] as SubjectProcess;
       for (const route of subject.spec.routes) {
-        const url = `${subject.url}${route.path}`;
-        const load = { url, connections: options.connections, headers };
-        if (options.warmupS > 0) await runAutocannon({ ...load, durationS: options.warmupS });
-        const cpuBefore = await subject.cpuTime();
-        const wallBefore = performance.now();
-        const measured = await runAutocannon({ ...load, durationS: options.durationS });
-        const cpuUsed = (await subject.cpuTime()) - cpuBefore;
-        const wallUs = (performance.now() - wallBefore) * 1000;
-        const sample: SubjectSample = {
-          ...measured,
-          cpuUs: cpuUsed / Math.max(1, measured.requests),
-          cpuPercent: (100 * cpuUsed) / Math.max(1, wallUs),
-        };
-        // A valid token refused under load means the subject is broken, not slow.
-        if (sample.non2xx > 0) {
-          throw new BrokenSubjectError(
-            `${subject.spec.label} answered ${sample.non2xx} non-2xx responses on ${route.path} under load`,
-          );
-        }
+        const sample = await measureSample(subject, route, {
+          connections: options.connections,
+          durationS: options.durationS,
+          warmupS: options.warmupS,
+          headers,
+        });
         options.onSample?.(round, subject, route, sample);
         const key = `${subject.spec.id} ${route.path}`;
         samples.set(key, [...(samples.get(key) ?? []), sample]);

@@ -23,16 +23,19 @@ import { runLoadRounds, SATURATED_CPU_PERCENT } from "./load-rounds.ts";
 import { machineInfo } from "./machine-info.ts";
 import { runMemoryBench } from "./memory-bench.ts";
 import { mintDistinctTokens } from "./mint-tokens.ts";
+import { PAIRED_SLICE_WARMUP_S, type PairedResult, runPairedSlices } from "./paired-slices.ts";
 import { compareProfiles, profileApi, type RouteProfile } from "./profile-api.ts";
 import { renderConsole } from "./render-console.ts";
 import { keptAnalysis, renderMarkdown } from "./render-markdown.ts";
 import { renderSvg } from "./render-svg.ts";
 import { SUBJECTS } from "./subject-catalog.ts";
 import { type SubjectProcess, startSubject } from "./subject-process.ts";
-import { evaluateTargets } from "./targets.ts";
+import { evaluateTargets, targetPairs } from "./targets.ts";
 import { runVerifierBench } from "./verifier-bench.ts";
 
 const REPO_DOCS = fileURLToPath(new URL("../../docs/", import.meta.url));
+/** targetPairs' length: the estimate is printed before the rounds decide which pairs. */
+const TARGET_PAIRS = 4;
 /** The verifier bench cycles through this many of the minted tokens. */
 const VERIFIER_TOKENS = 5_000;
 
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
       : `bench: not pinned to CPUs: ${plan.reason}`,
   );
   log(
-    `bench: ${machine.cpuCount} × ${machine.cpuModel}, node ${machine.node} (${machine.nodePath}) for the runner and every subject; ${measurements} routes × ${config.rounds} round(s) × (${config.warmupS} + ${config.durationS}) s of load, ≈${formatNumber((measurements * config.rounds * (config.warmupS + config.durationS)) / 60)} min, then the verifier, memory and profile runs`,
+    `bench: ${machine.cpuCount} × ${machine.cpuModel}, node ${machine.node} (${machine.nodePath}) for the runner and every subject; ${measurements} routes × ${config.rounds} round(s) × (${config.warmupS} + ${config.durationS}) s of load and ${TARGET_PAIRS} pairs × ${config.pairedBlocks} block(s) × 4 × (${PAIRED_SLICE_WARMUP_S} + ${config.sliceS}) s, ≈${formatNumber((measurements * config.rounds * (config.warmupS + config.durationS) + TARGET_PAIRS * config.pairedBlocks * 4 * (PAIRED_SLICE_WARMUP_S + config.sliceS)) / 60)} min, then the verifier, memory and profile runs`,
   );
 
   const bench = await startBenchIssuer();
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
 
     const subjects: SubjectProcess[] = [];
     let load: BenchReport["load"];
+    let paired: PairedResult[] = [];
     try {
       for (const spec of SUBJECTS) {
         const subject = await startSubject(spec, { env: subjectEnv, pinning });
@@ -83,6 +87,34 @@ async function main(): Promise<void> {
             `bench: round ${round + 1}/${config.rounds} ${subject.spec.label} ${route.path}: ${formatCount(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms, CPU ${formatCpuUse(sample.cpuPercent, sample.cpuPercent >= SATURATED_CPU_PERCENT)}`,
           ),
       });
+      if (config.pairedBlocks > 0) {
+        const pairs = targetPairs(load);
+        log(
+          `bench: ${pairs.length} pairs of routes the targets compare, ${config.pairedBlocks} ABBA block(s) of 4 × (0.5 + ${config.sliceS}) s each`,
+        );
+        const loaded = load;
+        paired = await runPairedSlices(pairs, subjects, {
+          connections: config.connections,
+          sliceS: config.sliceS,
+          warmupS: PAIRED_SLICE_WARMUP_S,
+          blocks: config.pairedBlocks,
+          token,
+          onBlock: (spec, index, block) => {
+            const label = (end: typeof spec.a) =>
+              `${loaded.find((r) => r.subject === end.subject)?.label ?? end.subject} ${end.route.path}`;
+            const sides = (samples: typeof block.a) =>
+              samples
+                .map(
+                  (s) =>
+                    `${formatCount(s.rps)} (${formatCpuUse(s.cpuPercent, s.cpuPercent >= SATURATED_CPU_PERCENT)})`,
+                )
+                .join(", ");
+            log(
+              `bench: block ${index + 1}/${config.pairedBlocks} ${label(spec.a)} ${sides(block.a)} against ${label(spec.b)} ${sides(block.b)}`,
+            );
+          },
+        });
+      }
     } finally {
       await Promise.all(subjects.map((subject) => subject.stop()));
     }
@@ -140,7 +172,8 @@ async function main(): Promise<void> {
       config,
       pinning: plan,
       load,
-      targets: evaluateTargets(load, memory),
+      paired,
+      targets: evaluateTargets(load, paired, memory),
       verifier,
       memory,
       profiles: profiles.filter((p) => p.route === "/trpc/protected"),

@@ -1,6 +1,7 @@
 import type { BenchReport } from "./bench-report.ts";
 import { formatBytes, formatCount, formatCpuUse, formatMs, formatNumber } from "./format.ts";
 import { SATURATED_CPU_PERCENT } from "./load-rounds.ts";
+import { blockSummary, endLabel } from "./paired-slices-text.ts";
 import type { ProfileComparison, RouteProfile } from "./profile-api.ts";
 import { verdictLabel } from "./targets.ts";
 
@@ -30,10 +31,40 @@ export function renderConsole(report: BenchReport): string {
       [false, false, true, true, true, true, true, true],
     ),
   );
+  if (report.paired.length > 0) {
+    out.push(
+      `\nPaired slices: ${config.pairedBlocks} ABBA block(s) per pair, ${config.sliceS} s per slice; per block a / b requests/s and CPU µs per request a − b`,
+    );
+    out.push(
+      table(
+        ["a", "b", "ratio", "CPU µs a − b", "a CPU", "b CPU", "blocks"],
+        report.paired.map((p) => [
+          endLabel(report, p.a),
+          endLabel(report, p.b),
+          formatNumber(p.ratio),
+          formatNumber(p.cpuDiffUs),
+          formatCpuUse(p.aCpuPercent, p.aCpuPercent >= SATURATED_CPU_PERCENT),
+          formatCpuUse(p.bCpuPercent, p.bCpuPercent >= SATURATED_CPU_PERCENT),
+          blockSummary(p),
+        ]),
+        [false, false, true, true, true, true, false],
+      ),
+    );
+  }
   out.push("\nTargets");
   out.push(
     table(
-      ["result", "target", "measured", "value", "required", "by how much", "paired", "by CPU"],
+      [
+        "result",
+        "target",
+        "measured",
+        "value",
+        "required",
+        "by how much",
+        "basis",
+        "rounds",
+        "by CPU",
+      ],
       report.targets.map((t) => [
         verdictLabel(t.verdict),
         t.description,
@@ -41,10 +72,11 @@ export function renderConsole(report: BenchReport): string {
         t.value,
         t.required,
         t.margin,
-        t.pairedRatio === undefined ? "" : t.pairedRatio.toFixed(2),
+        t.basis,
+        t.roundsValue ?? "",
         t.cpuRatio === undefined ? "" : t.cpuRatio.toFixed(2),
       ]),
-      [false, false, false, true, false, false, true, true],
+      [false, false, false, true, false, false, false, true, true],
     ),
   );
   out.push(

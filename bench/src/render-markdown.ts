@@ -2,6 +2,8 @@ import type { BenchReport } from "./bench-report.ts";
 import type { PinningPlan } from "./cpu-pinning.ts";
 import { formatBytes, formatCount, formatCpuUse, formatMs, formatNumber } from "./format.ts";
 import { findResult, SATURATED_CPU_PERCENT } from "./load-rounds.ts";
+import { PAIRED_SLICE_WARMUP_S } from "./paired-slices.ts";
+import { blockSummary, endLabel } from "./paired-slices-text.ts";
 import { type Verdict, verdictLabel } from "./targets.ts";
 
 /** Marks the generated placeholder, so a rerun knows it may replace it. */
@@ -72,10 +74,11 @@ export function renderMarkdown(
     '  - **Hono 4 + hono/jwk**: `jwk({ jwks_uri, alg: ["RS256"], verification: { iss, aud } })` on /protected, on @hono/node-server, as Hono\'s docs show; the middleware fetches the JWKS on every request (from the local issuer, which runs in the benchmark process beside autocannon).',
     '  - **Express 5 + express-oauth2-jwt-bearer**: `auth({ issuer, audience, jwksUri, tokenSigningAlg: "RS256" })` on /protected, a plain handler on /public; Express defaults otherwise.',
     "  - **naive tRPC**: the same procedures on tRPC's standalone adapter with a middleware calling jose's `jwtVerify` against a `createRemoteJWKSet` built once per process, on every request (no cache).",
+    `- Paired slices: after the rounds, the routes each target compares are measured again side by side, in ${config.pairedBlocks} block(s) of four ${config.sliceS} s slices per pair (A B B A, then B A A B; ${PAIRED_SLICE_WARMUP_S} s of discarded load before each slice). The targets are judged on these: the same process on this virtual machine can run at half speed one minute and full speed the next, more than the servers differ, and the rounds measure two routes minutes apart.`,
     `- Verifier alone: in one process, ${config.verifierDurationS} s per candidate per round, ${config.rounds} interleaved round(s), 16 verifications in flight.`,
     `- Memory: a fresh api process (\`--expose-gc\`) receives ${formatCount(memory.tokens)} distinct valid tokens (minted by the issuer, distinct \`jti\`), each once, on /protected, ${memory.concurrency} requests in flight; its RSS and heapUsed are read over IPC after a full GC.`,
     "",
-    "Reproduce: `pnpm bench` (about 8 minutes on 2 cores). `BENCH_QUICK=1 pnpm bench` is a smoke test. Knobs: `BENCH_PIN` (default true), `BENCH_CONNECTIONS`, `BENCH_DURATION_S`, `BENCH_WARMUP_S`, `BENCH_ROUNDS`, `BENCH_VERIFIER_DURATION_S`, `BENCH_MEMORY_TOKENS`, `BENCH_PROFILE_S` (0 skips the profile). `pnpm --filter @repo/bench cpu-profile` profiles routes on their own (`BENCH_PROFILE_ROUTES`, `BENCH_PROFILE_S`); `pnpm --filter @repo/bench procedure-bench` measures what a procedure call and its middleware cost without HTTP (`BENCH_PROCEDURE_ROUNDS`, `BENCH_PROCEDURE_MS`).",
+    "Reproduce: `pnpm bench` (about 11 minutes on 2 cores). `BENCH_QUICK=1 pnpm bench` is a smoke test. Knobs: `BENCH_PIN` (default true), `BENCH_CONNECTIONS`, `BENCH_DURATION_S`, `BENCH_WARMUP_S`, `BENCH_ROUNDS`, `BENCH_PAIRED_BLOCKS` (0 judges on the rounds' medians), `BENCH_SLICE_S`, `BENCH_VERIFIER_DURATION_S`, `BENCH_MEMORY_TOKENS`, `BENCH_PROFILE_S` (0 skips the profile). `pnpm --filter @repo/bench cpu-profile` profiles routes on their own (`BENCH_PROFILE_ROUTES`, `BENCH_PROFILE_S`); `pnpm --filter @repo/bench procedure-bench` measures what a procedure call and its middleware cost without HTTP (`BENCH_PROCEDURE_ROUNDS`, `BENCH_PROCEDURE_MS`).",
     "",
     "## Results",
     "",
@@ -105,25 +108,48 @@ export function renderMarkdown(
     );
   }
 
+  if (report.paired.length > 0) {
+    push(
+      "",
+      "## Paired slices",
+      "",
+      `The routes each target compares, measured side by side: ${config.pairedBlocks} block(s) per pair of four ${config.sliceS} s slices (after ${PAIRED_SLICE_WARMUP_S} s of discarded load each), A B B A then B A A B, so both sides share the same few seconds of this machine. Ratio: requests/s of A over B per block, median over the blocks; CPU: A's server CPU µs per request minus B's, median over the blocks.`,
+      "",
+      "| A | B | Ratio A / B | CPU µs A − B | A CPU | B CPU | Per block: ratio (CPU µs A − B) |",
+      "|---|---|--:|--:|--:|--:|---|",
+    );
+    for (const p of report.paired) {
+      const aSat = p.aCpuPercent >= SATURATED_CPU_PERCENT;
+      const bSat = p.bCpuPercent >= SATURATED_CPU_PERCENT;
+      push(
+        `| ${endLabel(report, p.a)} | ${endLabel(report, p.b)} | ${formatNumber(p.ratio)} | ${p.cpuDiffUs >= 0 ? "+" : ""}${formatNumber(p.cpuDiffUs)} | ${aSat ? "" : "*"}${formatCpuUse(p.aCpuPercent, aSat)}${aSat ? "" : "*"} | ${bSat ? "" : "*"}${formatCpuUse(p.bCpuPercent, bSat)}${bSat ? "" : "*"} | ${blockSummary(p)} |`,
+      );
+    }
+  }
+
   const count = (verdict: Verdict) => report.targets.filter((t) => t.verdict === verdict).length;
+  const judgedOn =
+    report.paired.length > 0
+      ? "judged on the paired slices above (the memory target on its own run)"
+      : "judged on this run's medians (BENCH_PAIRED_BLOCKS=0)";
   push(
     "",
     "## Targets",
     "",
-    `The performance targets, judged on this run's medians: ${count("pass")} met, ${count("miss")} missed, ${count("not measured")} not measured (a subject not saturated, or fewer tokens than the memory target names) of ${report.targets.length}.`,
+    `The performance targets, ${judgedOn}: ${count("pass")} met, ${count("miss")} missed, ${count("not measured")} not measured (a subject not saturated, or fewer tokens than the memory target names) of ${report.targets.length}.`,
     "",
-    "| Target | Measured (medians) | Value | Required | Result | By how much | Paired | By CPU |",
+    "| Target | Measured | Value | Required | Result | By how much | Rounds' medians | By CPU |",
     "|---|---|--:|--:|---|---|--:|--:|",
   );
   for (const t of report.targets) {
     const result = verdictLabel(t.verdict);
     push(
-      `| ${t.description} | ${t.measured} | ${t.value} | ${t.required} | ${t.verdict === "miss" ? `**${result}**` : result} | ${t.margin} | ${t.pairedRatio === undefined ? "" : t.pairedRatio.toFixed(2)} | ${t.cpuRatio === undefined ? "" : t.cpuRatio.toFixed(2)} |`,
+      `| ${t.description} | ${t.measured} | ${t.value} | ${t.required} | ${t.verdict === "miss" ? `**${result}**` : result} | ${t.margin} | ${t.roundsValue ?? ""} | ${t.cpuRatio === undefined ? "" : t.cpuRatio.toFixed(2)} |`,
     );
   }
   push(
     "",
-    "Value is the ratio of the medians (requests/s) or the difference of CPU time per request; Paired is the median over the rounds of the ratio within each round (pairs measured close in time); By CPU is the inverse ratio of server CPU time per request, the throughput ratio were each server given a core of its own.",
+    "Value is the ratio of requests/s, or the difference of server CPU time per request, from the paired slices when the run measured them (else from the rounds' medians); Rounds' medians is the same value from the interleaved rounds, measured up to minutes apart, for comparison; By CPU is the inverse ratio of server CPU time per request, the throughput ratio were each server given a core of its own.",
   );
 
   push("", "## Verifier alone", "", "| Candidate | Verifications/s | µs each |", "|---|--:|--:|");

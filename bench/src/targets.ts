@@ -1,7 +1,8 @@
 import { formatBytes, formatCount, formatNumber } from "./format.ts";
 import { findResult, type RouteResult, SATURATED_CPU_PERCENT } from "./load-rounds.ts";
-import { median } from "./median.ts";
 import type { MemoryResult } from "./memory-bench.ts";
+import { type PairEnd, type PairedResult, type PairSpec, pairKey } from "./paired-slices.ts";
+import { type BenchRoute, ROUTES } from "./subject-catalog.ts";
 
 /** "not measured": the run cannot decide (a subject not saturated, too few tokens). */
 export type Verdict = "pass" | "miss" | "not measured";
@@ -17,8 +18,13 @@ export interface TargetResult {
   readonly verdict: Verdict;
   /** By how much it was met or missed, or why it was not judged. */
   readonly margin: string;
-  /** Throughput ratios only: the median over the rounds of the ratio within each round. */
-  readonly pairedRatio?: number;
+  /**
+   * What the value comes from: the paired ABBA slices of the two routes when the run measured
+   * them, else the medians of the interleaved rounds. Memory: its own run.
+   */
+  readonly basis: "paired slices" | "round medians" | "memory run";
+  /** Throughput and CPU targets judged on paired slices: the same value from the rounds' medians. */
+  readonly roundsValue?: string;
   /** Throughput ratios only: the inverse ratio of server CPU time per request. */
   readonly cpuRatio?: number;
 }
@@ -32,94 +38,156 @@ export const AUTH_CPU_BUDGET_US = 2;
 /** The memory target's flood: this many distinct valid tokens. */
 export const MEMORY_TARGET_TOKENS = 100_000;
 
+const api = (route: BenchRoute): PairEnd => ({ subject: "api", route });
+
+/** This api's protected route with the higher median in the rounds: the one held to the ceiling. */
+function bestProtected(results: readonly RouteResult[]): BenchRoute {
+  const trpc = findResult(results, "api", ROUTES.trpcProtected.path);
+  const rest = findResult(results, "api", ROUTES.restProtected.path);
+  return trpc.rps >= rest.rps ? ROUTES.trpcProtected : ROUTES.restProtected;
+}
+
+/** The pairs the targets compare, for runPairedSlices: each measured once, whatever uses it. */
+export function targetPairs(results: readonly RouteResult[]): PairSpec[] {
+  const tuned: PairEnd = { subject: "fastify-tuned", route: ROUTES.restProtected };
+  const best = bestProtected(results);
+  return [
+    { a: api(ROUTES.restProtected), b: tuned },
+    { a: api(ROUTES.trpcProtected), b: tuned },
+    { a: api(ROUTES.trpcProtected), b: api(ROUTES.trpcPublic) },
+    { a: api(best), b: { subject: "bare-http", route: best } },
+  ];
+}
+
 /**
- * The performance targets (docs/benchmarks.md), from the medians of one run. A throughput or CPU verdict comes
- * only from saturated subjects (each used at least SATURATED_CPU_PERCENT of a core): otherwise it is
- * "not measured", with the value still shown.
+ * The performance targets (docs/benchmarks.md). Each throughput or CPU target is judged on the
+ * paired slices of its two routes when `paired` holds them, else on the medians of the rounds; a
+ * verdict comes only from saturated subjects (each used at least SATURATED_CPU_PERCENT of a
+ * core): otherwise it is "not measured", with the value still shown.
  */
 export function evaluateTargets(
   results: readonly RouteResult[],
+  paired: readonly PairedResult[],
   memory: MemoryResult | undefined,
 ): TargetResult[] {
-  const api = (path: RouteResult["route"]["path"]) => findResult(results, "api", path);
-  const trpcPublic = api("/trpc/public");
-  const trpcProtected = api("/trpc/protected");
-  const restProtected = api("/protected");
-  const tuned = findResult(results, "fastify-tuned", "/protected");
-  const best = trpcProtected.rps >= restProtected.rps ? trpcProtected : restProtected;
+  const [restVsTuned, trpcVsTuned, protectedVsPublic, bestVsCeiling] = targetPairs(results).map(
+    (spec) => comparison(results, paired, spec),
+  ) as [Comparison, Comparison, Comparison, Comparison];
   return [
-    ratioTarget(
-      "REST /protected ≥ 1.0 × the tuned Fastify peer's /protected",
-      restProtected,
-      tuned,
-      1,
-    ),
-    ratioTarget(
-      "/trpc/protected ≥ 0.9 × the tuned Fastify peer's /protected",
-      trpcProtected,
-      tuned,
-      0.9,
-    ),
-    authCpuTarget(trpcProtected, trpcPublic),
-    ratioTarget(
-      "/trpc/protected ≥ 0.9 × /trpc/public on the same server",
-      trpcProtected,
-      trpcPublic,
-      0.9,
-    ),
+    ratioTarget("REST /protected ≥ 1.0 × the tuned Fastify peer's /protected", restVsTuned, 1),
+    ratioTarget("/trpc/protected ≥ 0.9 × the tuned Fastify peer's /protected", trpcVsTuned, 0.9),
+    authCpuTarget(protectedVsPublic),
+    ratioTarget("/trpc/protected ≥ 0.9 × /trpc/public on the same server", protectedVsPublic, 0.9),
     ratioTarget(
       "best protected route of this api ≥ 0.6 × the bare node:http ceiling (same route)",
-      best,
-      findResult(results, "bare-http", best.route.path),
+      bestVsCeiling,
       0.6,
     ),
     memoryTarget(memory),
   ];
 }
 
+/** Two routes as one target sees them: from paired slices when measured, else round medians. */
+interface Comparison {
+  readonly a: RouteResult;
+  readonly b: RouteResult;
+  readonly paired: PairedResult | undefined;
+  /** Requests/s and CPU µs per request of each side, and each side's CPU use, on the basis used. */
+  readonly aRps: number;
+  readonly bRps: number;
+  readonly aCpuUs: number;
+  readonly bCpuUs: number;
+  readonly ratio: number;
+  readonly cpuDiffUs: number;
+  readonly cpuRatio: number;
+  readonly aCpuPercent: number;
+  readonly bCpuPercent: number;
+}
+
+function comparison(
+  results: readonly RouteResult[],
+  paired: readonly PairedResult[],
+  spec: PairSpec,
+): Comparison {
+  const a = findResult(results, spec.a.subject, spec.a.route.path);
+  const b = findResult(results, spec.b.subject, spec.b.route.path);
+  const found = paired.find((p) => pairKey(p) === pairKey(spec));
+  if (found !== undefined) {
+    return {
+      a,
+      b,
+      paired: found,
+      aRps: found.aRps,
+      bRps: found.bRps,
+      aCpuUs: found.aCpuUs,
+      bCpuUs: found.bCpuUs,
+      ratio: found.ratio,
+      cpuDiffUs: found.cpuDiffUs,
+      cpuRatio: found.cpuRatio,
+      aCpuPercent: found.aCpuPercent,
+      bCpuPercent: found.bCpuPercent,
+    };
+  }
+  return {
+    a,
+    b,
+    paired: undefined,
+    aRps: a.rps,
+    bRps: b.rps,
+    aCpuUs: a.cpuUs,
+    bCpuUs: b.cpuUs,
+    ratio: a.rps / b.rps,
+    cpuDiffUs: a.cpuUs - b.cpuUs,
+    cpuRatio: b.cpuUs / a.cpuUs,
+    aCpuPercent: a.cpuPercent,
+    bCpuPercent: b.cpuPercent,
+  };
+}
+
 function name(r: RouteResult): string {
   return `${r.label} ${r.route.path}`;
 }
 
-/** Why the verdict is withheld, or undefined when every route was saturated. */
-function unsaturated(routes: readonly RouteResult[]): string | undefined {
-  const idle = routes.filter((r) => !r.saturated);
+/** Why the verdict is withheld, or undefined when both sides were saturated. */
+function unsaturated(c: Comparison): string | undefined {
+  const idle = [
+    { r: c.a, percent: c.aCpuPercent },
+    { r: c.b, percent: c.bCpuPercent },
+  ].filter((side) => side.percent < SATURATED_CPU_PERCENT);
   if (idle.length === 0) return undefined;
   return `not saturated (< ${SATURATED_CPU_PERCENT}% of a core): ${idle
-    .map((r) => `${name(r)} ${formatNumber(r.cpuPercent)}%`)
+    .map((side) => `${name(side.r)} ${formatNumber(side.percent)}%`)
     .join(", ")}`;
 }
 
-function ratioTarget(
-  description: string,
-  numerator: RouteResult,
-  denominator: RouteResult,
-  required: number,
-): TargetResult {
-  const ratio = numerator.rps / denominator.rps;
+function basisOf(c: Comparison): { basis: TargetResult["basis"]; measuredPrefix: string } {
+  return c.paired === undefined
+    ? { basis: "round medians", measuredPrefix: "" }
+    : { basis: "paired slices", measuredPrefix: `${c.paired.blocks.length} ABBA block(s): ` };
+}
+
+function ratioTarget(description: string, c: Comparison, required: number): TargetResult {
+  const { basis, measuredPrefix } = basisOf(c);
   const common = {
     description,
-    measured: `${formatCount(numerator.rps)} / ${formatCount(denominator.rps)} req/s`,
-    value: ratio.toFixed(2),
+    measured: `${measuredPrefix}${formatCount(c.aRps)} / ${formatCount(c.bRps)} req/s`,
+    value: c.ratio.toFixed(2),
     required: `≥ ${required.toFixed(2)}`,
-    pairedRatio: median(
-      numerator.samples.map(
-        (sample, round) => sample.rps / (denominator.samples[round]?.rps ?? Number.NaN),
-      ),
-    ),
-    cpuRatio: denominator.cpuUs / numerator.cpuUs,
+    basis,
+    ...(c.paired === undefined ? {} : { roundsValue: (c.a.rps / c.b.rps).toFixed(2) }),
+    cpuRatio: c.cpuRatio,
   };
-  const withheld = unsaturated([numerator, denominator]);
+  const withheld = unsaturated(c);
   if (withheld !== undefined) return { ...common, verdict: "not measured", margin: withheld };
-  const pass = ratio >= required;
-  const percent = Math.abs(ratio / required - 1) * 100;
-  const needed = required * denominator.rps - numerator.rps;
+  const pass = c.ratio >= required;
+  const percent = Math.abs(c.ratio / required - 1) * 100;
+  const needed = required * c.bRps - c.aRps;
   return {
     ...common,
     verdict: pass ? "pass" : "miss",
     margin: pass
       ? `met with ${percent.toFixed(1)}% to spare`
-      : `missed by ${(required - ratio).toFixed(2)} (${percent.toFixed(1)}% short; needs ${formatCount(needed)} more req/s)`,
+      : `missed by ${(required - c.ratio).toFixed(2)} (${percent.toFixed(1)}% short; needs ${formatCount(needed)} more req/s)`,
   };
 }
 
@@ -127,32 +195,30 @@ function ratioTarget(
  * Authentication's cost on a cache hit, as the server's CPU time per request of /trpc/protected
  * minus /trpc/public (every request carries the token, so verification is the only difference).
  */
-function authCpuTarget(trpcProtected: RouteResult, trpcPublic: RouteResult): TargetResult {
-  const extra = trpcProtected.cpuUs - trpcPublic.cpuUs;
-  const paired = median(
-    trpcProtected.samples.map(
-      (sample, round) => sample.cpuUs - (trpcPublic.samples[round]?.cpuUs ?? Number.NaN),
-    ),
-  );
+function authCpuTarget(c: Comparison): TargetResult {
+  const { basis, measuredPrefix } = basisOf(c);
   const common = {
     description: `server CPU per request of /trpc/protected − /trpc/public ≤ ${AUTH_CPU_BUDGET_US} µs (cache hit)`,
-    measured: `${formatNumber(trpcProtected.cpuUs)} − ${formatNumber(trpcPublic.cpuUs)} µs (paired by round: ${signed(paired)} µs)`,
-    value: `${signed(extra)} µs`,
+    measured: `${measuredPrefix}${formatNumber(c.aCpuUs)} − ${formatNumber(c.bCpuUs)} µs`,
+    value: `${signed(c.cpuDiffUs)} µs`,
     required: `≤ ${AUTH_CPU_BUDGET_US.toFixed(2)} µs`,
+    basis,
+    ...(c.paired === undefined ? {} : { roundsValue: `${signed(c.a.cpuUs - c.b.cpuUs)} µs` }),
   };
-  const withheld = unsaturated([trpcProtected, trpcPublic]);
+  const withheld = unsaturated(c);
   if (withheld !== undefined) return { ...common, verdict: "not measured", margin: withheld };
-  const pass = extra <= AUTH_CPU_BUDGET_US;
+  const pass = c.cpuDiffUs <= AUTH_CPU_BUDGET_US;
   return {
     ...common,
     verdict: pass ? "pass" : "miss",
     margin: pass
-      ? `met with ${formatNumber(AUTH_CPU_BUDGET_US - extra)} µs to spare`
-      : `missed by ${formatNumber(extra - AUTH_CPU_BUDGET_US)} µs per request`,
+      ? `met with ${formatNumber(AUTH_CPU_BUDGET_US - c.cpuDiffUs)} µs to spare`
+      : `missed by ${formatNumber(c.cpuDiffUs - AUTH_CPU_BUDGET_US)} µs per request`,
   };
 }
 
 function memoryTarget(memory: MemoryResult | undefined): TargetResult {
+  const basis = "memory run";
   const description = `memory: ${formatCount(MEMORY_TARGET_TOKENS)} distinct tokens stay within the cache bound`;
   const required = "flat after the bound";
   if (memory === undefined) {
@@ -161,6 +227,7 @@ function memoryTarget(memory: MemoryResult | undefined): TargetResult {
       measured: "—",
       value: "—",
       required,
+      basis,
       verdict: "not measured",
       margin: "memory run skipped",
     };
@@ -176,6 +243,7 @@ function memoryTarget(memory: MemoryResult | undefined): TargetResult {
       measured,
       value,
       required,
+      basis,
       verdict: "not measured",
       margin: `only ${formatCount(memory.tokens)} tokens sent (BENCH_MEMORY_TOKENS)`,
     };
@@ -185,6 +253,7 @@ function memoryTarget(memory: MemoryResult | undefined): TargetResult {
     measured,
     value,
     required,
+    basis,
     verdict: memory.withinBound ? "pass" : "miss",
     margin: memory.withinBound
       ? "heap flat once the cache was full"

@@ -19,10 +19,25 @@ describe("bench configuration", () => {
       quick: true,
       ...BENCH_DEFAULTS.quick,
     });
-    for (const env of [{ BENCH_PIN: "maybe" }, { BENCH_QUICK: "often" }, { BENCH_ROUNDS: "0" }]) {
+    const malformed = [
+      { BENCH_PIN: "maybe" },
+      { BENCH_QUICK: "often" },
+      { BENCH_ROUNDS: "0" },
+      { BENCH_PAIRED_BLOCKS: "-1" },
+      { BENCH_PAIRED_BLOCKS: "2.5" },
+      { BENCH_SLICE_S: "0" },
+    ];
+    for (const env of malformed) {
       expect(() => benchConfigFromEnv(env, "/docs"), JSON.stringify(env)).toThrow(
         ConfigurationError,
       );
     }
+  });
+
+  it("reads the paired slices' knobs; 0 blocks skips them", () => {
+    expect(benchConfigFromEnv({ BENCH_PAIRED_BLOCKS: "0" }, "/docs").pairedBlocks).toBe(0);
+    expect(
+      benchConfigFromEnv({ BENCH_PAIRED_BLOCKS: "6", BENCH_SLICE_S: "1.5" }, "/docs"),
+    ).toMatchObject({ pairedBlocks: 6, sliceS: 1.5 });
   });
 });

@@ -1,13 +1,32 @@
 import { describe, expect, it } from "vitest";
 import type { RouteResult, SubjectSample } from "../src/load-rounds.ts";
 import type { MemoryResult } from "../src/memory-bench.ts";
+import { type AbbaBlock, type PairSpec, pairKey, summarizePair } from "../src/paired-slices.ts";
 import { type BenchRoute, ROUTES, type SubjectId } from "../src/subject-catalog.ts";
-import { evaluateTargets, type TargetResult } from "../src/targets.ts";
+import { evaluateTargets, type TargetResult, targetPairs } from "../src/targets.ts";
 
 interface Measured {
   readonly rps: number;
   readonly cpuUs: number;
   readonly cpuPercent?: number;
+}
+
+function sample(m: Measured): SubjectSample {
+  return {
+    rps: m.rps,
+    p50: 1,
+    p99: 3,
+    requests: m.rps * 2,
+    non2xx: 0,
+    errors: 0,
+    cpuUs: m.cpuUs,
+    cpuPercent: m.cpuPercent ?? 99,
+  };
+}
+
+/** An ABBA block: a's two slices, b's two slices. */
+function block(a: [Measured, Measured], b: [Measured, Measured]): AbbaBlock {
+  return { a: [sample(a[0]), sample(a[1])], b: [sample(b[0]), sample(b[1])] };
 }
 
 function result(subject: SubjectId, route: BenchRoute, m: Measured): RouteResult {
@@ -78,7 +97,7 @@ function find(targets: readonly TargetResult[], start: string): TargetResult {
 
 describe("evaluateTargets", () => {
   it("passes every target of a saturated run that meets them, the memory one at 100,000 tokens", () => {
-    const targets = evaluateTargets(run(), memory(100_000, true));
+    const targets = evaluateTargets(run(), [], memory(100_000, true));
     expect(targets.map((t) => t.verdict)).toEqual(["pass", "pass", "pass", "pass", "pass", "pass"]);
     const rest = find(targets, "REST /protected ≥ 1.0");
     expect(rest.value).toBe("1.10");
@@ -89,6 +108,7 @@ describe("evaluateTargets", () => {
   it("withholds a ratio's verdict when either subject used under 90% of a core, still showing the ratio", () => {
     const targets = evaluateTargets(
       run({ "fastify-tuned /protected": { rps: 20_000, cpuUs: 19, cpuPercent: 61 } }),
+      [],
       memory(100_000, true),
     );
     const rest = find(targets, "REST /protected ≥ 1.0");
@@ -102,18 +122,21 @@ describe("evaluateTargets", () => {
   it("judges authentication's cost as CPU per request of /trpc/protected minus /trpc/public", () => {
     const targets = evaluateTargets(
       run({ "api /trpc/protected": { rps: 44_000, cpuUs: 23.5 } }),
+      [],
       memory(100_000, true),
     );
     const cpu = find(targets, "server CPU per request");
     expect(cpu.verdict).toBe("miss");
     expect(cpu.value).toBe("+3.50 µs");
     expect(cpu.margin).toBe("missed by 1.50 µs per request");
-    expect(cpu.pairedRatio).toBeUndefined();
+    expect(cpu.basis).toBe("round medians");
+    expect(cpu.cpuRatio).toBeUndefined();
   });
 
   it("reports a missed ratio with the shortfall in requests per second", () => {
     const targets = evaluateTargets(
       run({ "api /protected": { rps: 45_000, cpuUs: 18 } }),
+      [],
       memory(100_000, true),
     );
     const rest = find(targets, "REST /protected ≥ 1.0");
@@ -124,6 +147,7 @@ describe("evaluateTargets", () => {
   it("compares the faster protected route with the ceiling's same route", () => {
     const targets = evaluateTargets(
       run({ "api /trpc/protected": { rps: 58_000, cpuUs: 20.5 } }),
+      [],
       memory(100_000, true),
     );
     const best = find(targets, "best protected route");
@@ -132,10 +156,127 @@ describe("evaluateTargets", () => {
   });
 
   it("judges memory only after 100,000 distinct tokens", () => {
-    expect(find(evaluateTargets(run(), memory(20_000, true)), "memory").verdict).toBe(
+    expect(find(evaluateTargets(run(), [], memory(20_000, true)), "memory").verdict).toBe(
       "not measured",
     );
-    expect(find(evaluateTargets(run(), memory(100_000, false)), "memory").verdict).toBe("miss");
-    expect(find(evaluateTargets(run(), undefined), "memory").margin).toBe("memory run skipped");
+    expect(find(evaluateTargets(run(), [], memory(100_000, false)), "memory").verdict).toBe("miss");
+    expect(find(evaluateTargets(run(), [], undefined), "memory").margin).toBe("memory run skipped");
+  });
+
+  it("judges on the paired slices when the run has them, showing the rounds' value beside", () => {
+    // The rounds say /trpc/protected is far behind the tuned peer (measured in a slow minute);
+    // side by side, it is ahead.
+    const load = run({ "api /trpc/protected": { rps: 30_000, cpuUs: 33 } });
+    const spec = targetPairs(load)[1] as PairSpec;
+    expect(pairKey(spec)).toBe("api /trpc/protected / fastify-tuned /protected");
+    const paired = summarizePair(spec, [
+      block(
+        [
+          { rps: 24_000, cpuUs: 41 },
+          { rps: 26_000, cpuUs: 39 },
+        ],
+        [
+          { rps: 20_000, cpuUs: 50 },
+          { rps: 20_000, cpuUs: 50 },
+        ],
+      ),
+    ]);
+    const targets = evaluateTargets(load, [paired], memory(100_000, true));
+    const trpc = find(targets, "/trpc/protected ≥ 0.9 × the tuned");
+    expect(trpc).toMatchObject({
+      verdict: "pass",
+      basis: "paired slices",
+      value: "1.25",
+      roundsValue: "0.60",
+      measured: "1 ABBA block(s): 25,000 / 20,000 req/s",
+    });
+    expect(trpc.cpuRatio).toBeCloseTo(1.25);
+    // Targets whose pair was not measured keep the rounds' medians.
+    expect(find(targets, "REST /protected ≥ 1.0").basis).toBe("round medians");
+  });
+
+  it("withholds a paired verdict when a side was not saturated during its slices", () => {
+    const load = run();
+    const spec = targetPairs(load)[0] as PairSpec;
+    const slow = { rps: 30_000, cpuUs: 20, cpuPercent: 70 };
+    const paired = summarizePair(spec, [
+      block(
+        [
+          { rps: 55_000, cpuUs: 18 },
+          { rps: 55_000, cpuUs: 18 },
+        ],
+        [slow, slow],
+      ),
+    ]);
+    const rest = find(evaluateTargets(load, [paired], undefined), "REST /protected ≥ 1.0");
+    expect(rest.verdict).toBe("not measured");
+    expect(rest.margin).toBe("not saturated (< 90% of a core): fastify-tuned /protected 70.0%");
+  });
+
+  it("judges authentication's CPU on the paired difference", () => {
+    const load = run();
+    const spec = targetPairs(load)[2] as PairSpec;
+    expect(pairKey(spec)).toBe("api /trpc/protected / api /trpc/public");
+    const paired = summarizePair(spec, [
+      block(
+        [
+          { rps: 40_000, cpuUs: 24 },
+          { rps: 40_000, cpuUs: 26 },
+        ],
+        [
+          { rps: 45_000, cpuUs: 21 },
+          { rps: 45_000, cpuUs: 21 },
+        ],
+      ),
+    ]);
+    const cpu = find(evaluateTargets(load, [paired], undefined), "server CPU per request");
+    expect(cpu).toMatchObject({ verdict: "miss", value: "+4.00 µs", roundsValue: "+1.00 µs" });
+  });
+});
+
+describe("targetPairs", () => {
+  it("holds the faster protected route of the api to the ceiling's same route", () => {
+    const rest = targetPairs(run())[3] as PairSpec;
+    expect(pairKey(rest)).toBe("api /protected / bare-http /protected");
+    const trpc = targetPairs(run({ "api /trpc/protected": { rps: 58_000, cpuUs: 20 } }))[3];
+    expect(pairKey(trpc as PairSpec)).toBe("api /trpc/protected / bare-http /trpc/protected");
+  });
+});
+
+describe("summarizePair", () => {
+  it("takes the median over the blocks of each block's ratio and CPU difference", () => {
+    const spec = targetPairs(run())[2] as PairSpec;
+    const b = { rps: 10_000, cpuUs: 50 };
+    // A slow minute halves both sides of block 2 alike: its ratio is unchanged.
+    const result = summarizePair(spec, [
+      block(
+        [
+          { rps: 9_000, cpuUs: 55 },
+          { rps: 9_000, cpuUs: 55 },
+        ],
+        [b, b],
+      ),
+      block(
+        [
+          { rps: 4_000, cpuUs: 110 },
+          { rps: 5_000, cpuUs: 110 },
+        ],
+        [
+          { rps: 5_000, cpuUs: 100 },
+          { rps: 5_000, cpuUs: 100 },
+        ],
+      ),
+      block(
+        [
+          { rps: 12_000, cpuUs: 45 },
+          { rps: 12_000, cpuUs: 45 },
+        ],
+        [b, b],
+      ),
+    ]);
+    expect(result.ratio).toBeCloseTo(0.9);
+    expect(result.cpuDiffUs).toBeCloseTo(5);
+    expect(result.aRps).toBeCloseTo((18_000 + 9_000 + 24_000) / 6);
+    expect(() => summarizePair(spec, [])).toThrow(RangeError);
   });
 });
