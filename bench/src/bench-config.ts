@@ -138,6 +138,8 @@ export interface ProfileConfig {
   readonly connections: number;
   /** Functions listed by self time. BENCH_PROFILE_TOP, default 15. */
   readonly top: number;
+  /** The api on a CPU of its own, the load generator on the others. BENCH_PIN, default true. */
+  readonly pin: boolean;
 }
 
 /**
@@ -160,6 +162,7 @@ export function profileConfigFromEnv(env: Env, knownRoutes: readonly string[]): 
         BENCH_DEFAULTS.connections,
       ),
       BENCH_PROFILE_TOP: intVar("functions to list", BENCH_BOUNDS.profileTop).default(15),
+      BENCH_PIN: benchEnvShape.BENCH_PIN,
     },
     env,
   );
@@ -168,6 +171,7 @@ export function profileConfigFromEnv(env: Env, knownRoutes: readonly string[]): 
     seconds: vars.BENCH_PROFILE_S,
     connections: vars.BENCH_CONNECTIONS,
     top: vars.BENCH_PROFILE_TOP,
+    pin: vars.BENCH_PIN,
   };
 }
 

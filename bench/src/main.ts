@@ -34,8 +34,8 @@ import { evaluateTargets, targetPairs } from "./targets.ts";
 import { runVerifierBench } from "./verifier-bench.ts";
 
 const REPO_DOCS = fileURLToPath(new URL("../../docs/", import.meta.url));
-/** targetPairs' length: the estimate is printed before the rounds decide which pairs. */
-const TARGET_PAIRS = 4;
+/** How many pairs the targets compare (targetPairs). */
+const TARGET_PAIRS = targetPairs().length;
 /** The verifier bench cycles through this many of the minted tokens. */
 const VERIFIER_TOKENS = 5_000;
 
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
           ),
       });
       if (config.pairedBlocks > 0) {
-        const pairs = targetPairs(load);
+        const pairs = targetPairs();
         log(
           `bench: ${pairs.length} pairs of routes the targets compare, ${config.pairedBlocks} ABBA block(s) of 4 × (0.5 + ${config.sliceS}) s each`,
         );

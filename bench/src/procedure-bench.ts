@@ -92,11 +92,28 @@ const perRequestNative = (procedure: AnyTRPCProcedure | undefined) => {
     });
 };
 
+// As the fast query path calls them: the signal is made only if a procedure reads it.
+const lazySignal = () => new AbortController().signal;
+const perRequestLazy = (procedure: AnyTRPCProcedure | undefined) => {
+  if (procedure === undefined) throw new Error("procedure bench: procedure missing");
+  return () =>
+    callProcedure(procedure, {
+      path: "p",
+      getRawInput: async () => undefined,
+      ctx: createContext(deps, header),
+      type: "query",
+      signal: lazySignal,
+      batchIndex: 0,
+    });
+};
+
 const candidates: Candidate[] = [
   { label: "api `public` (tRPC procedure, no middleware)", run: perRequest(api.public) },
   { label: "api `protected` (cached token)", run: perRequest(api.protected) },
   { label: "api `public` through callProcedure", run: perRequestNative(api.public) },
   { label: "api `protected` through callProcedure", run: perRequestNative(api.protected) },
+  { label: "api `public`, callProcedure, signal on demand", run: perRequestLazy(api.public) },
+  { label: "api `protected`, callProcedure, signal on demand", run: perRequestLazy(api.protected) },
   {
     label: "+ an empty middleware, through callProcedure",
     run: perRequestNative(isolated.emptyMiddleware),

@@ -40,46 +40,54 @@ export const MEMORY_TARGET_TOKENS = 100_000;
 
 const api = (route: BenchRoute): PairEnd => ({ subject: "api", route });
 
-/** This api's protected route with the higher median in the rounds: the one held to the ceiling. */
-function bestProtected(results: readonly RouteResult[]): BenchRoute {
-  const trpc = findResult(results, "api", ROUTES.trpcProtected.path);
-  const rest = findResult(results, "api", ROUTES.restProtected.path);
-  return trpc.rps >= rest.rps ? ROUTES.trpcProtected : ROUTES.restProtected;
-}
-
-/** The pairs the targets compare, for runPairedSlices: each measured once, whatever uses it. */
-export function targetPairs(results: readonly RouteResult[]): PairSpec[] {
+/**
+ * The pairs the targets compare, for runPairedSlices: each measured once, whatever uses it. Both
+ * protected routes of the api are held to the ceiling's same route: which one is faster is itself
+ * a comparison that medians measured minutes apart cannot settle.
+ */
+export function targetPairs(): PairSpec[] {
   const tuned: PairEnd = { subject: "fastify-tuned", route: ROUTES.restProtected };
-  const best = bestProtected(results);
+  const ceiling = (route: BenchRoute): PairSpec => ({
+    a: api(route),
+    b: { subject: "bare-http", route },
+  });
   return [
     { a: api(ROUTES.restProtected), b: tuned },
     { a: api(ROUTES.trpcProtected), b: tuned },
     { a: api(ROUTES.trpcProtected), b: api(ROUTES.trpcPublic) },
-    { a: api(best), b: { subject: "bare-http", route: best } },
+    ceiling(ROUTES.trpcProtected),
+    ceiling(ROUTES.restProtected),
   ];
 }
 
 /**
- * The performance targets (docs/benchmarks.md). Each throughput or CPU target is judged on the
- * paired slices of its two routes when `paired` holds them, else on the medians of the rounds; a
- * verdict comes only from saturated subjects (each used at least SATURATED_CPU_PERCENT of a
- * core): otherwise it is "not measured", with the value still shown.
+ * The targets (docs/benchmarks.md). Each throughput or CPU target is judged on the paired slices
+ * of its two routes when `paired` holds them, else on the medians of the rounds; a verdict comes
+ * only from saturated subjects (each used at least SATURATED_CPU_PERCENT of a core): otherwise it
+ * is "not measured", with the value still shown. The ceiling target takes whichever protected
+ * route of the api has the higher ratio to the ceiling's same route.
  */
 export function evaluateTargets(
   results: readonly RouteResult[],
   paired: readonly PairedResult[],
   memory: MemoryResult | undefined,
 ): TargetResult[] {
-  const [restVsTuned, trpcVsTuned, protectedVsPublic, bestVsCeiling] = targetPairs(results).map(
-    (spec) => comparison(results, paired, spec),
-  ) as [Comparison, Comparison, Comparison, Comparison];
+  const [restVsTuned, trpcVsTuned, protectedVsPublic, trpcVsCeiling, restVsCeiling] =
+    targetPairs().map((spec) => comparison(results, paired, spec)) as [
+      Comparison,
+      Comparison,
+      Comparison,
+      Comparison,
+      Comparison,
+    ];
+  const bestVsCeiling = trpcVsCeiling.ratio >= restVsCeiling.ratio ? trpcVsCeiling : restVsCeiling;
   return [
     ratioTarget("REST /protected ≥ 1.0 × the tuned Fastify peer's /protected", restVsTuned, 1),
     ratioTarget("/trpc/protected ≥ 0.9 × the tuned Fastify peer's /protected", trpcVsTuned, 0.9),
     authCpuTarget(protectedVsPublic),
     ratioTarget("/trpc/protected ≥ 0.9 × /trpc/public on the same server", protectedVsPublic, 0.9),
     ratioTarget(
-      "best protected route of this api ≥ 0.6 × the bare node:http ceiling (same route)",
+      `best protected route of this api (${bestVsCeiling.a.route.path}) ≥ 0.6 × the bare node:http ceiling (same route)`,
       bestVsCeiling,
       0.6,
     ),

@@ -1,6 +1,6 @@
 import { ConfigurationError } from "@repo/env";
 import { describe, expect, it } from "vitest";
-import { BENCH_DEFAULTS, benchConfigFromEnv } from "../src/bench-config.ts";
+import { BENCH_DEFAULTS, benchConfigFromEnv, profileConfigFromEnv } from "../src/bench-config.ts";
 
 describe("bench configuration", () => {
   it("defaults to a full, pinned run writing to the given docs folder", () => {
@@ -39,5 +39,13 @@ describe("bench configuration", () => {
     expect(
       benchConfigFromEnv({ BENCH_PAIRED_BLOCKS: "6", BENCH_SLICE_S: "1.5" }, "/docs"),
     ).toMatchObject({ pairedBlocks: 6, sliceS: 1.5 });
+  });
+
+  it("pins the profiled api too unless BENCH_PIN=false", () => {
+    expect(profileConfigFromEnv({}, ["/public"]).pin).toBe(true);
+    expect(profileConfigFromEnv({ BENCH_PIN: "false" }, ["/public"]).pin).toBe(false);
+    expect(() => profileConfigFromEnv({ BENCH_PIN: "perhaps" }, ["/public"])).toThrow(
+      ConfigurationError,
+    );
   });
 });
