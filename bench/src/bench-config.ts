@@ -13,7 +13,7 @@ export interface BenchConfig {
   readonly rounds: number;
   /**
    * ABBA blocks per compared pair of routes, on which the targets are judged; 0 skips them (the
-   * targets then use the rounds' medians). BENCH_PAIRED_BLOCKS, default 4 (quick: 1).
+   * targets then use the rounds' medians). BENCH_PAIRED_BLOCKS, default 6 (quick: 1).
    */
   readonly pairedBlocks: number;
   /** Seconds per measured slice of a block. BENCH_SLICE_S, default 2 (quick: 0.5). */
@@ -56,7 +56,7 @@ export const BENCH_DEFAULTS = {
     durationS: 5,
     warmupS: 1,
     rounds: 3,
-    pairedBlocks: 4,
+    pairedBlocks: 6,
     sliceS: 2,
     verifierDurationS: 3,
     memoryTokens: 100_000,
