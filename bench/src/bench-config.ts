@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync } from "node:fs";
 import { boolVar, intVar, listVar, numberVar, parseEnv } from "@repo/env";
 import { z } from "zod";
 
@@ -24,6 +25,11 @@ export interface BenchConfig {
   readonly memoryTokens: number;
   /** Seconds of profiled load on /trpc/protected; 0 skips. BENCH_PROFILE_S, default 5 (quick: 1). */
   readonly profileS: number;
+  /**
+   * The node binary every subject runs on; the runner (autocannon, the issuer) stays on its own.
+   * BENCH_SUBJECT_NODE, default: the runner's (process.execPath).
+   */
+  readonly subjectNode: string;
   /** Where docs/benchmarks.md and its chart go. BENCH_DOCS_DIR, default <repo>/docs. */
   readonly docsDir: string;
   readonly quick: boolean;
@@ -98,6 +104,11 @@ const benchEnvShape = {
     BENCH_BOUNDS.profileS,
   ).optional(),
   BENCH_DOCS_DIR: z.string().describe("a folder for benchmarks.md and its chart").optional(),
+  BENCH_SUBJECT_NODE: z
+    .string()
+    .refine(isExecutableFile)
+    .describe("the path of an executable node binary for the subjects")
+    .optional(),
   BENCH_PIN: boolVar(
     "true or false: run each subject on a CPU of its own and the load generator on the others",
   ).default(true),
@@ -124,6 +135,7 @@ export function benchConfigFromEnv(env: Env, defaultDocsDir: string): BenchConfi
     memoryTokens: vars.BENCH_MEMORY_TOKENS ?? defaults.memoryTokens,
     profileS: vars.BENCH_PROFILE_S ?? defaults.profileS,
     docsDir: vars.BENCH_DOCS_DIR ?? defaultDocsDir,
+    subjectNode: vars.BENCH_SUBJECT_NODE ?? process.execPath,
     pin: vars.BENCH_PIN,
   };
 }
@@ -196,4 +208,13 @@ export function procedureBenchConfigFromEnv(env: Env): ProcedureBenchConfig {
     env,
   );
   return { rounds: vars.BENCH_PROCEDURE_ROUNDS, perCandidateMs: vars.BENCH_PROCEDURE_MS };
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -50,7 +50,7 @@ export interface LoadRoundsOptions {
  * Interleaved rounds: each round visits every subject once (starting one further along each round,
  * so no subject always runs first or last), and every route of it, with a discarded warm-up before
  * each measurement; the subject's own CPU time is read over IPC around each measurement and set
- * against the wall time between the two readings (its CPU use, % of one core). All routes
+ * against the load's duration (its CPU use, % of one core). All routes
  * carry the same Authorization header, so the only difference between a public and a protected
  * route is the verification.
  */

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     return benchConfigFromEnv(process.env, REPO_DOCS);
   });
   const started = performance.now();
-  const machine = machineInfo();
+  const machine = machineInfo(config.subjectNode);
   const loadAtStart = loadavg()[0] ?? 0;
   const measurements = SUBJECTS.reduce((n, s) => n + s.routes.length, 0);
   const plan = pinLoadGenerator(config.pin);
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       : `bench: not pinned to CPUs: ${plan.reason}`,
   );
   log(
-    `bench: ${machine.cpuCount} × ${machine.cpuModel}, node ${machine.node} (${machine.nodePath}) for the runner and every subject; ${measurements} routes × ${config.rounds} round(s) × (${config.warmupS} + ${config.durationS}) s of load and ${TARGET_PAIRS} pairs × ${config.pairedBlocks} block(s) × 4 × (${PAIRED_SLICE_WARMUP_S} + ${config.sliceS}) s, ≈${formatNumber((measurements * config.rounds * (config.warmupS + config.durationS) + TARGET_PAIRS * config.pairedBlocks * 4 * (PAIRED_SLICE_WARMUP_S + config.sliceS)) / 60)} min, then the verifier, memory and profile runs`,
+    `bench: ${machine.cpuCount} × ${machine.cpuModel}, subjects on node ${machine.node} (${machine.nodePath}), runner on node ${machine.runnerNode}; ${measurements} routes × ${config.rounds} round(s) × (${config.warmupS} + ${config.durationS}) s of load and ${TARGET_PAIRS} pairs × ${config.pairedBlocks} block(s) × 4 × (${PAIRED_SLICE_WARMUP_S} + ${config.sliceS}) s, ≈${formatNumber((measurements * config.rounds * (config.warmupS + config.durationS) + TARGET_PAIRS * config.pairedBlocks * 4 * (PAIRED_SLICE_WARMUP_S + config.sliceS)) / 60)} min, then the verifier, memory and profile runs`,
   );
 
   const bench = await startBenchIssuer();
@@ -71,7 +71,11 @@ async function main(): Promise<void> {
     let paired: PairedResult[] = [];
     try {
       for (const spec of SUBJECTS) {
-        const subject = await startSubject(spec, { env: subjectEnv, pinning });
+        const subject = await startSubject(spec, {
+          env: subjectEnv,
+          pinning,
+          node: config.subjectNode,
+        });
         subjects.push(subject);
         await checkSubject(subject, token, sub);
         log(`bench: ${spec.label} at ${subject.url} (pid ${subject.pid}) answers correctly`);
@@ -130,6 +134,7 @@ async function main(): Promise<void> {
         seconds: config.profileS,
         connections: config.connections,
         pinning,
+        node: config.subjectNode,
       });
     }
 
@@ -164,6 +169,7 @@ async function main(): Promise<void> {
       tokens,
       cacheBound,
       pinning,
+      node: config.subjectNode,
       onProgress: (c) => log(`bench: memory after ${formatCount(c.tokens)} tokens`),
     });
 

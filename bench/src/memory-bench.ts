@@ -39,6 +39,8 @@ export interface MemoryBenchOptions {
   readonly concurrency?: number;
   /** The subject's CPU (see cpu-pinning.ts). */
   readonly pinning?: CpuPinning | undefined;
+  /** The subject's node binary (see StartSubjectOptions.node). */
+  readonly node?: string | undefined;
   /** Whole run bound, milliseconds. Default 10 minutes. */
   readonly timeoutMs?: number;
   readonly onProgress?: (checkpoint: MemoryCheckpoint) => void;
@@ -59,6 +61,7 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<Memor
     env: options.env,
     nodeFlags: ["--expose-gc"],
     pinning: options.pinning,
+    node: options.node,
   });
   try {
     await checkSubject(api, options.token, options.sub);

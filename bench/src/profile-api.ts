@@ -18,6 +18,8 @@ export interface ProfileOptions {
   readonly connections: number;
   /** The subject's CPU (see cpu-pinning.ts). */
   readonly pinning?: CpuPinning | undefined;
+  /** The subject's node binary (see StartSubjectOptions.node). */
+  readonly node?: string | undefined;
 }
 
 export interface RouteProfile extends ProfileSummary {
@@ -65,6 +67,7 @@ export async function profileApi(options: ProfileOptions): Promise<RouteProfile[
   const api = await startSubject(subjectSpec("api"), {
     env: options.env,
     pinning: options.pinning,
+    node: options.node,
   });
   try {
     await checkSubject(api, options.token, options.sub);

@@ -10,7 +10,7 @@ export function renderConsole(report: BenchReport): string {
   const { config, machine } = report;
   const out: string[] = [];
   out.push(
-    `\nNode.js ${machine.node} (${machine.nodePath}), ${machine.cpuCount} × ${machine.cpuModel}${report.pinning.pinned ? `; subjects on CPU ${report.pinning.pinning.subjectCpus}, load on CPU ${report.pinning.pinning.loadCpus}` : `; not pinned (${report.pinning.reason})`}${config.quick ? "; BENCH_QUICK smoke run, not a measurement" : ""}`,
+    `\nNode.js ${machine.node} (${machine.nodePath})${machine.nodePath === machine.runnerNodePath ? "" : `, runner on ${machine.runnerNode}`}, ${machine.cpuCount} × ${machine.cpuModel}${report.pinning.pinned ? `; subjects on CPU ${report.pinning.pinning.subjectCpus}, load on CPU ${report.pinning.pinning.loadCpus}` : `; not pinned (${report.pinning.reason})`}${config.quick ? "; BENCH_QUICK smoke run, not a measurement" : ""}`,
   );
   out.push(
     `Load: ${config.connections} connections, ${config.durationS} s per measurement after ${config.warmupS} s warm-up, ${config.rounds} interleaved round(s), medians. CPU: the subject's own CPU time over the measurement, % of one core; under ${SATURATED_CPU_PERCENT}% it is not saturated and its ratios decide nothing.`,

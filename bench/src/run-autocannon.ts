@@ -7,6 +7,8 @@ export interface LoadSample {
   readonly p50: number;
   readonly p99: number;
   readonly requests: number;
+  /** Seconds from the first request sent to the end of the run, as autocannon measured it. */
+  readonly durationS: number;
   readonly non2xx: number;
   /** Connection errors, timeouts included. */
   readonly errors: number;
@@ -42,6 +44,7 @@ export async function runAutocannon(options: LoadOptions): Promise<LoadSample> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
+    durationS: result.duration,
     non2xx: result.non2xx,
     errors: result.errors,
   };

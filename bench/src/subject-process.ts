@@ -36,6 +36,8 @@ export interface StartSubjectOptions {
   readonly startTimeoutMs?: number;
   /** Run it on these CPUs (taskset); undefined: wherever the scheduler puts it. */
   readonly pinning?: CpuPinning | undefined;
+  /** The node binary it runs on. Default: this process's (process.execPath). */
+  readonly node?: string | undefined;
 }
 
 const TSX_LOADER = import.meta.resolve("tsx");
@@ -56,7 +58,7 @@ export function startSubject(
   options: StartSubjectOptions,
 ): Promise<SubjectProcess> {
   const file = fileURLToPath(new URL(spec.module, SUBJECTS_DIR));
-  const { command, args } = subjectCommand(options.pinning, process.execPath, [
+  const { command, args } = subjectCommand(options.pinning, options.node ?? process.execPath, [
     ...(options.nodeFlags ?? []),
     "--import",
     TSX_LOADER,

@@ -185,17 +185,30 @@ function ratioTarget(description: string, c: Comparison, required: number): Targ
     ...(c.paired === undefined ? {} : { roundsValue: (c.a.rps / c.b.rps).toFixed(2) }),
     cpuRatio: c.cpuRatio,
   };
-  const withheld = unsaturated(c);
-  if (withheld !== undefined) return { ...common, verdict: "not measured", margin: withheld };
   const pass = c.ratio >= required;
+  const withheld = unsaturated(c);
+  // An unsaturated side answered less than it could: its requests/s are a lower bound. With only
+  // the numerator unsaturated the ratio can only be higher, so a pass stands; with only the
+  // denominator unsaturated it can only be lower, so a miss stands.
+  const aSaturated = c.aCpuPercent >= SATURATED_CPU_PERCENT;
+  const bSaturated = c.bCpuPercent >= SATURATED_CPU_PERCENT;
+  const bound =
+    withheld === undefined
+      ? ""
+      : pass && !aSaturated && bSaturated
+        ? ` (a lower bound: ${name(c.a)} was not saturated, ${formatNumber(c.aCpuPercent)}% of a core)`
+        : !pass && aSaturated && !bSaturated
+          ? ` (an upper bound: ${name(c.b)} was not saturated, ${formatNumber(c.bCpuPercent)}% of a core)`
+          : undefined;
+  if (bound === undefined) return { ...common, verdict: "not measured", margin: withheld ?? "" };
   const percent = Math.abs(c.ratio / required - 1) * 100;
   const needed = required * c.bRps - c.aRps;
   return {
     ...common,
     verdict: pass ? "pass" : "miss",
     margin: pass
-      ? `met with ${percent.toFixed(1)}% to spare`
-      : `missed by ${(required - c.ratio).toFixed(2)} (${percent.toFixed(1)}% short; needs ${formatCount(needed)} more req/s)`,
+      ? `met with ${percent.toFixed(1)}% to spare${bound}`
+      : `missed by ${(required - c.ratio).toFixed(2)} (${percent.toFixed(1)}% short; needs ${formatCount(needed)} more req/s)${bound}`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { ConfigurationError } from "@repo/env";
 import { describe, expect, it } from "vitest";
 import { BENCH_DEFAULTS, benchConfigFromEnv, profileConfigFromEnv } from "../src/bench-config.ts";
@@ -10,6 +11,7 @@ describe("bench configuration", () => {
       ...BENCH_DEFAULTS.full,
       docsDir: "/docs",
       pin: true,
+      subjectNode: process.execPath,
     });
   });
 
@@ -26,6 +28,9 @@ describe("bench configuration", () => {
       { BENCH_PAIRED_BLOCKS: "-1" },
       { BENCH_PAIRED_BLOCKS: "2.5" },
       { BENCH_SLICE_S: "0" },
+      { BENCH_SUBJECT_NODE: "/no/such/node" },
+      // A file, but not an executable one.
+      { BENCH_SUBJECT_NODE: fileURLToPath(import.meta.url) },
     ];
     for (const env of malformed) {
       expect(() => benchConfigFromEnv(env, "/docs"), JSON.stringify(env)).toThrow(
@@ -46,6 +51,12 @@ describe("bench configuration", () => {
     expect(profileConfigFromEnv({ BENCH_PIN: "false" }, ["/public"]).pin).toBe(false);
     expect(() => profileConfigFromEnv({ BENCH_PIN: "perhaps" }, ["/public"])).toThrow(
       ConfigurationError,
+    );
+  });
+
+  it("runs the subjects on another node binary when BENCH_SUBJECT_NODE names one", () => {
+    expect(benchConfigFromEnv({ BENCH_SUBJECT_NODE: process.execPath }, "/docs").subjectNode).toBe(
+      process.execPath,
     );
   });
 });

@@ -17,6 +17,7 @@ function sample(m: Measured): SubjectSample {
     p50: 1,
     p99: 3,
     requests: m.rps * 2,
+    durationS: 2,
     non2xx: 0,
     errors: 0,
     cpuUs: m.cpuUs,
@@ -40,6 +41,7 @@ function result(subject: SubjectId, route: BenchRoute, m: Measured): RouteResult
     p50: 1,
     p99: 3,
     requests: m.rps * 5,
+    durationS: 5,
     non2xx: 0,
     errors: 0,
     cpuUs: m.cpuUs,
@@ -215,6 +217,31 @@ describe("evaluateTargets", () => {
     const rest = find(evaluateTargets(load, [paired], undefined), "REST /protected ≥ 1.0");
     expect(rest.verdict).toBe("not measured");
     expect(rest.margin).toBe("not saturated (< 90% of a core): fastify-tuned /protected 70.0%");
+  });
+
+  it("keeps a verdict an unsaturated side could not change: a pass over an unsaturated numerator, a miss under an unsaturated denominator", () => {
+    const load = run();
+    const spec = targetPairs()[0] as PairSpec;
+    const judge = (a: Measured, b: Measured) =>
+      find(
+        evaluateTargets(load, [summarizePair(spec, [block([a, a], [b, b])])], undefined),
+        "REST /protected ≥ 1.0",
+      );
+    const idle = (rps: number) => ({ rps, cpuUs: 20, cpuPercent: 85 });
+    const busy = (rps: number) => ({ rps, cpuUs: 20, cpuPercent: 97 });
+    expect(judge(idle(30_000), busy(20_000))).toMatchObject({
+      verdict: "pass",
+      margin:
+        "met with 50.0% to spare (a lower bound: api /protected was not saturated, 85.0% of a core)",
+    });
+    expect(judge(busy(15_000), idle(20_000))).toMatchObject({
+      verdict: "miss",
+      margin:
+        "missed by 0.25 (25.0% short; needs 5,000 more req/s) (an upper bound: fastify-tuned /protected was not saturated, 85.0% of a core)",
+    });
+    expect(judge(idle(15_000), busy(20_000)).verdict).toBe("not measured");
+    expect(judge(busy(30_000), idle(20_000)).verdict).toBe("not measured");
+    expect(judge(idle(30_000), idle(20_000)).verdict).toBe("not measured");
   });
 
   it("judges authentication's CPU on the paired difference", () => {
