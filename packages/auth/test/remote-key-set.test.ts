@@ -263,6 +263,21 @@ describe("key set: failures keep the last good set", () => {
     await expect(codeOf(verifier.verify(token))).resolves.toBe("key_set_unavailable");
   });
 
+  it("holds() a key only while the set is usable, at the time a caller gives or else its clock's", async () => {
+    const verifier = verifierWith({ maxAgeMs: 20, maxStaleMs: 150, cooldownMs: 20 });
+    await verifier.keySet.warm();
+    const { thumbprint } = await verifier.keySet.resolve({
+      alg: "RS256",
+      kid: issuer.keys().signing,
+    });
+    const now = clock.now();
+    expect(verifier.keySet.holds(thumbprint)).toBe(true);
+    expect(verifier.keySet.holds("not-a-thumbprint")).toBe(false);
+    // A reading past max-stale: not usable then, whatever the clock says now.
+    expect(verifier.keySet.holds(thumbprint, now + 150)).toBe(false);
+    expect(verifier.keySet.holds(thumbprint, now + 149)).toBe(true);
+  });
+
   it("warm() loads the set, and reports failure without throwing", async () => {
     const verifier = verifierWith({});
     expect(verifier.keySet.status()).toMatchObject({ state: "empty", ready: false });

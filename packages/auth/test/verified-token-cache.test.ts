@@ -8,7 +8,7 @@ import {
   type KeySetEvent,
 } from "../src/server.ts";
 import { issuedAtMs, ManualClock } from "../src/testing.ts";
-import { VerifiedTokenCache } from "../src/verified-token-cache.ts";
+import { keyOf, VerifiedTokenCache } from "../src/verified-token-cache.ts";
 import {
   type JwksServer,
   signWith,
@@ -63,6 +63,42 @@ describe("verified-token cache", () => {
     expect(cache.get(tokens[0] as string)).toBeUndefined();
     expect(cache.get(tokens[1] as string)).toBeUndefined();
     expect(cache.get(tokens[4] as string)?.sub).toBe("demo-client@clients");
+  });
+
+  it("finds entries by a small integer of the token's tail; tokens whose keys collide are one entry, never each other's", async () => {
+    const jwt = await issuer.signToken();
+    const clock = new ManualClock(issuedAtMs(jwt));
+    const keySet = new RemoteKeySet(issuer.jwksUri, { clock });
+    cleanup.push(() => keySet.close());
+    const verifier = createAccessTokenVerifier({
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      jwksUri: issuer.jwksUri,
+      cache: false,
+    });
+    cleanup.push(() => verifier.keySet.close());
+    const token = await verifier.verify(jwt);
+    const { thumbprint } = await keySet.resolve({ alg: "RS256", kid: issuer.keys().signing });
+
+    // A small integer (inline-hashed by a Map), from the tail only.
+    const key = keyOf(jwt);
+    expect(Number.isInteger(key) && key >= 0 && key < 2 ** 30).toBe(true);
+    const sameTail = `x${jwt.slice(1)}`;
+    expect(keyOf(sameTail)).toBe(key);
+    expect(keyOf(`${jwt.slice(0, -2)}${jwt.at(-2) === "A" ? "B" : "A"}${jwt.at(-1)}`)).not.toBe(
+      key,
+    );
+
+    const cache = new VerifiedTokenCache(10, keySet, clock);
+    cache.set(jwt, token, thumbprint);
+    expect(cache.get(sameTail)).toBeUndefined();
+    expect(cache.get(jwt)).toBe(token);
+    // The colliding token takes the entry: the first one now misses (and would be verified again).
+    const other = { ...token, sub: "other" };
+    cache.set(sameTail, other, thumbprint);
+    expect(cache.size).toBe(1);
+    expect(cache.get(jwt)).toBeUndefined();
+    expect(cache.get(sameTail)).toBe(other);
   });
 
   it("checks exp on every hit: a cached token is refused once it expires", async () => {
