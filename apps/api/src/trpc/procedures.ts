@@ -27,13 +27,37 @@ const verifyBearer = t.middleware((opts) => {
     // A cached token goes on synchronously: no promise of ours between the header and the
     // procedure (a subscription always verifies, since its stream is bound to the token). Nothing
     // is allocated for the other path unless it is taken.
-    const { ctx } = opts;
-    const candidate = ctx.authorization.cacheCandidate();
-    const cached = candidate === undefined ? undefined : ctx.verifier.cached(candidate);
+    const cached = cachedAuth(opts.ctx);
     if (cached !== undefined) return opts.next({ ctx: { auth: cached } });
   }
   return verifyThenContinue(opts, (auth) => opts.next({ ctx: { auth } }));
 });
+
+/** The request's token if the verifier's cache holds it (see RequestAuthorization.cacheCandidate). */
+function cachedAuth(ctx: Context): AccessToken | undefined {
+  const candidate = ctx.authorization.cacheCandidate();
+  return candidate === undefined ? undefined : ctx.verifier.cached(candidate);
+}
+
+/**
+ * For a transport that runs a procedure's middlewares itself (http/call-procedure.ts): when the
+ * chain begins with verifyBearer and the request's token is a cache hit, the context verifyBearer
+ * would pass on, for the call to begin past it; undefined otherwise (begin at the start). This is
+ * verifyBearer's own cached branch (`next({ ctx: { auth } })`, tRPC merging the context), done
+ * without a middleware layer: the layer's options, `next` and promise cost about as much as the
+ * lookup itself (docs/benchmarks.md). A subscription always takes the full path, as in verifyBearer.
+ */
+export function contextPastCachedVerify(
+  middlewares: readonly unknown[],
+  ctx: object,
+  type: "query" | "mutation" | "subscription",
+): Context | undefined {
+  if (type === "subscription" || middlewares[0] !== verifyBearer._middlewares[0]) return undefined;
+  // verifyBearer runs only in chains built on this api's tRPC instance, whose context is Context.
+  const context = ctx as Context;
+  const auth = cachedAuth(context);
+  return auth === undefined ? undefined : { ...context, auth };
+}
 
 /** What verifyThenContinue reads of a middleware's options. */
 interface VerifyCall {
