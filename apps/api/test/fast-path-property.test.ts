@@ -36,6 +36,9 @@ const RESULTS: ReadonlyArray<() => unknown> = [
     })(),
   }),
   () => [Promise.resolve(1)],
+  // Only own enumerable values count as streams (tRPC reads Object.values).
+  () => Object.create({ inherited: Promise.resolve(1) }, { own: { value: 1, enumerable: true } }),
+  () => Object.defineProperty({ shown: 1 }, "hidden", { value: Promise.resolve(1) }),
   () => ({
     toJSON() {
       throw new Error("not serialisable");

@@ -141,7 +141,8 @@ export function createFastQueryHandler(
     }
     const errors: (TRPCError | undefined)[] = [];
     const responses = settled.map(([callError, data], index): TRPCResponse => {
-      const error = callError ?? (isDataStream(data) ? streamInJsonError() : undefined);
+      // Unbatched, the one result was checked above.
+      const error = callError ?? (batch && isDataStream(data) ? streamInJsonError() : undefined);
       errors.push(error);
       if (error === undefined) return { result: { data } };
       const call = calls[index] as FastCall;
@@ -248,12 +249,16 @@ function streamInJsonError(): TRPCError {
 
 // tRPC answers a result it would have to stream (an async iterable, or an object with a promise
 // or async iterable as a direct value) with 415 outside a streaming request; the same test here.
+// (Its own enumerable values, as tRPC's Object.values, read without making an array of them.)
 function isDataStream(value: unknown): boolean {
   if (!isObject(value)) return false;
   if (Symbol.asyncIterator in value) return true;
-  return Object.values(value).some(
-    (v) => isPromiseLike(v) || (isObject(v) && Symbol.asyncIterator in v),
-  );
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const v = value[key];
+    if (isPromiseLike(v) || (isObject(v) && Symbol.asyncIterator in v)) return true;
+  }
+  return false;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
