@@ -12,6 +12,7 @@ import {
   protectedProcedure,
   publicProcedure,
 } from "../src/trpc/procedures.ts";
+import { RequestAuthorization } from "../src/trpc/request-authorization.ts";
 
 /** protectedProcedure's own middleware, called as tRPC's callRecursive calls it. */
 type Middleware = (opts: {
@@ -232,5 +233,23 @@ describe("a transport calling procedures itself begins past verifyBearer on a ca
       cause: { code: "expired" },
     });
     expect(refused).toEqual(["expired"]);
+  });
+});
+
+describe("the cache candidate: what follows `Bearer ` in a single header, the scheme in any case", () => {
+  it("takes exactly the headers whose first six characters lowercase to bearer, then one space", () => {
+    const token = "abc.def.ghi";
+    // Every UTF-16 code at every position of the scheme, against the plain reading of the rule.
+    for (let position = 0; position < 6; position++) {
+      for (let code = 0; code < 0x10000; code++) {
+        const scheme = `${"Bearer".slice(0, position)}${String.fromCharCode(code)}${"Bearer".slice(position + 1)}`;
+        const expected = scheme.toLowerCase() === "bearer" ? token : undefined;
+        const got = new RequestAuthorization(`${scheme} ${token}`).cacheCandidate();
+        if (got !== expected) expect({ scheme, got }).toEqual({ scheme, got: expected });
+      }
+    }
+    for (const header of ["Bearer\tx", "Bearer", "Bearer ", "Bearerx y", undefined, ["Bearer x"]]) {
+      expect(new RequestAuthorization(header).cacheCandidate(), String(header)).toBeUndefined();
+    }
   });
 });

@@ -40,6 +40,12 @@ export class RequestAuthorization {
 
 function candidateOf(raw: string | readonly string[] | undefined): string | null {
   if (typeof raw !== "string" || raw.length < 8 || raw.charCodeAt(6) !== 32) return null;
-  const scheme = raw.slice(0, 6);
-  return scheme === "Bearer" || scheme.toLowerCase() === "bearer" ? raw.slice(7) : null;
+  // "Bearer" in any case, read in place (no copy of the scheme): setting bit 0x20 lowercases an
+  // ASCII letter, and of all codes only the letter's two cases land on it.
+  for (let i = 0; i < 6; i++) {
+    if ((raw.charCodeAt(i) | 0x20) !== SCHEME.charCodeAt(i)) return null;
+  }
+  return raw.slice(7);
 }
+
+const SCHEME = "bearer";
