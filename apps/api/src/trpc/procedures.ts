@@ -27,6 +27,8 @@ const verifyBearer = t.middleware((opts) => {
     // A cached token goes on synchronously: no promise of ours between the header and the
     // procedure (a subscription always verifies, since its stream is bound to the token). Nothing
     // is allocated for the other path unless it is taken.
+    // contextPastCachedVerify takes this branch in place for the api's own transports: a change
+    // here is a change there (protected-procedure.test.ts compares the two).
     const cached = cachedAuth(opts.ctx);
     if (cached !== undefined) return opts.next({ ctx: { auth: cached } });
   }
