@@ -14,7 +14,8 @@ export interface BenchConfig {
   readonly rounds: number;
   /**
    * ABBA blocks per compared pair of routes, on which the targets are judged; 0 skips them (the
-   * targets then use the rounds' medians). BENCH_PAIRED_BLOCKS, default 6 (quick: 1).
+   * targets then use the rounds' medians). The pair of authentication's CPU budget gets
+   * AUTH_CPU_BLOCKS_SCALE times as many. BENCH_PAIRED_BLOCKS, default 6 (quick: 1).
    */
   readonly pairedBlocks: number;
   /** Seconds per measured slice of a block. BENCH_SLICE_S, default 2 (quick: 0.5). */

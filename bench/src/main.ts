@@ -23,19 +23,24 @@ import { runLoadRounds, SATURATED_CPU_PERCENT } from "./load-rounds.ts";
 import { machineInfo } from "./machine-info.ts";
 import { runMemoryBench } from "./memory-bench.ts";
 import { mintDistinctTokens } from "./mint-tokens.ts";
-import { PAIRED_SLICE_WARMUP_S, type PairedResult, runPairedSlices } from "./paired-slices.ts";
+import {
+  blocksOf,
+  PAIRED_SLICE_WARMUP_S,
+  type PairedResult,
+  runPairedSlices,
+} from "./paired-slices.ts";
 import { compareProfiles, profileApi, type RouteProfile } from "./profile-api.ts";
 import { renderConsole } from "./render-console.ts";
 import { keptAnalysis, renderMarkdown } from "./render-markdown.ts";
 import { renderSvg } from "./render-svg.ts";
 import { SUBJECTS } from "./subject-catalog.ts";
 import { type SubjectProcess, startSubject } from "./subject-process.ts";
-import { evaluateTargets, targetPairs } from "./targets.ts";
+import { AUTH_CPU_BLOCKS_SCALE, evaluateTargets, targetPairs } from "./targets.ts";
 import { runVerifierBench } from "./verifier-bench.ts";
 
 const REPO_DOCS = fileURLToPath(new URL("../../docs/", import.meta.url));
 /** How many pairs the targets compare (targetPairs). */
-const TARGET_PAIRS = targetPairs().length;
+const TARGET_PAIRS = targetPairs();
 /** The verifier bench cycles through this many of the minted tokens. */
 const VERIFIER_TOKENS = 5_000;
 
@@ -57,8 +62,12 @@ async function main(): Promise<void> {
       ? `bench: subjects on CPU ${plan.pinning.subjectCpus}, load generator on CPU ${plan.pinning.loadCpus}`
       : `bench: not pinned to CPUs: ${plan.reason}`,
   );
+  const pairedBlocks = TARGET_PAIRS.reduce(
+    (total, spec) => total + blocksOf(spec, config.pairedBlocks),
+    0,
+  );
   log(
-    `bench: ${machine.cpuCount} × ${machine.cpuModel}, subjects on node ${machine.node} (${machine.nodePath}), runner on node ${machine.runnerNode}; ${measurements} routes × ${config.rounds} round(s) × (${config.warmupS} + ${config.durationS}) s of load and ${TARGET_PAIRS} pairs × ${config.pairedBlocks} block(s) × 4 × (${PAIRED_SLICE_WARMUP_S} + ${config.sliceS}) s, ≈${formatNumber((measurements * config.rounds * (config.warmupS + config.durationS) + TARGET_PAIRS * config.pairedBlocks * 4 * (PAIRED_SLICE_WARMUP_S + config.sliceS)) / 60)} min, then the verifier, memory and profile runs`,
+    `bench: ${machine.cpuCount} × ${machine.cpuModel}, subjects on node ${machine.node} (${machine.nodePath}), runner on node ${machine.runnerNode}; ${measurements} routes × ${config.rounds} round(s) × (${config.warmupS} + ${config.durationS}) s of load and ${pairedBlocks} ABBA block(s) over ${TARGET_PAIRS.length} pairs × 4 × (${PAIRED_SLICE_WARMUP_S} + ${config.sliceS}) s, ≈${formatNumber((measurements * config.rounds * (config.warmupS + config.durationS) + pairedBlocks * 4 * (PAIRED_SLICE_WARMUP_S + config.sliceS)) / 60)} min, then the verifier, memory and profile runs`,
   );
 
   const bench = await startBenchIssuer();
@@ -94,7 +103,7 @@ async function main(): Promise<void> {
       if (config.pairedBlocks > 0) {
         const pairs = targetPairs();
         log(
-          `bench: ${pairs.length} pairs of routes the targets compare, ${config.pairedBlocks} ABBA block(s) of 4 × (0.5 + ${config.sliceS}) s each`,
+          `bench: ${pairs.length} pairs of routes the targets compare, ${config.pairedBlocks} ABBA block(s) each (${AUTH_CPU_BLOCKS_SCALE}× for authentication's CPU) of 4 × (${PAIRED_SLICE_WARMUP_S} + ${config.sliceS}) s`,
         );
         const loaded = load;
         paired = await runPairedSlices(pairs, subjects, {
@@ -103,7 +112,7 @@ async function main(): Promise<void> {
           warmupS: PAIRED_SLICE_WARMUP_S,
           blocks: config.pairedBlocks,
           token,
-          onBlock: (spec, index, block) => {
+          onBlock: (spec, index, block, of) => {
             const label = (end: typeof spec.a) =>
               `${loaded.find((r) => r.subject === end.subject)?.label ?? end.subject} ${end.route.path}`;
             const sides = (samples: typeof block.a) =>
@@ -114,7 +123,7 @@ async function main(): Promise<void> {
                 )
                 .join(", ");
             log(
-              `bench: block ${index + 1}/${config.pairedBlocks} ${label(spec.a)} ${sides(block.a)} against ${label(spec.b)} ${sides(block.b)}`,
+              `bench: block ${index + 1}/${of} ${label(spec.a)} ${sides(block.a)} against ${label(spec.b)} ${sides(block.b)}`,
             );
           },
         });

@@ -14,6 +14,8 @@ export interface PairEnd {
 export interface PairSpec {
   readonly a: PairEnd;
   readonly b: PairEnd;
+  /** This pair gets this many times the blocks of the others (default 1); see targetPairs. */
+  readonly blocksScale?: number;
 }
 
 /** Two slices of each side, measured A B B A (or B A A B): a linear drift weighs on both alike. */
@@ -49,10 +51,15 @@ export interface PairedSlicesOptions {
   readonly sliceS: number;
   /** Discarded load before each slice. */
   readonly warmupS: number;
-  /** ABBA blocks per pair. */
+  /** ABBA blocks per pair (times its blocksScale). */
   readonly blocks: number;
   readonly token: string;
-  readonly onBlock?: (spec: PairSpec, index: number, block: AbbaBlock) => void;
+  readonly onBlock?: (spec: PairSpec, index: number, block: AbbaBlock, of: number) => void;
+}
+
+/** How many ABBA blocks a pair gets when the others get `blocks`. */
+export function blocksOf(spec: PairSpec, blocks: number): number {
+  return blocks * (spec.blocksScale ?? 1);
 }
 
 export function pairKey(spec: PairSpec): string {
@@ -87,12 +94,13 @@ export async function runPairedSlices(
         headers,
       });
     const blocks: AbbaBlock[] = [];
-    for (let index = 0; index < options.blocks; index++) {
+    const count = blocksOf(spec, options.blocks);
+    for (let index = 0; index < count; index++) {
       const [first, second] = index % 2 === 0 ? (["a", "b"] as const) : (["b", "a"] as const);
       const taken = { a: [] as SubjectSample[], b: [] as SubjectSample[] };
       for (const side of [first, second, second, first]) taken[side].push(await slice(side));
       const block = { a: pair(taken.a), b: pair(taken.b) };
-      options.onBlock?.(spec, index, block);
+      options.onBlock?.(spec, index, block, count);
       blocks.push(block);
     }
     results.push(summarizePair(spec, blocks));
@@ -115,7 +123,7 @@ export function summarizePair(spec: PairSpec, blocks: readonly AbbaBlock[]): Pai
     ...spec,
     blocks,
     ratio: median(blocks.map((k) => sum(k.a, (s) => s.rps) / sum(k.b, (s) => s.rps))),
-    cpuDiffUs: median(blocks.map((k) => meanOf(k.a, (s) => s.cpuUs) - meanOf(k.b, (s) => s.cpuUs))),
+    cpuDiffUs: median(blockCpuDiffs(blocks)),
     cpuRatio: median(blocks.map((k) => meanOf(k.b, (s) => s.cpuUs) / meanOf(k.a, (s) => s.cpuUs))),
     aRps: meanOf(all.a, (s) => s.rps),
     bRps: meanOf(all.b, (s) => s.rps),
@@ -124,6 +132,13 @@ export function summarizePair(spec: PairSpec, blocks: readonly AbbaBlock[]): Pai
     aCpuPercent: median(all.a.map((s) => s.cpuPercent)),
     bCpuPercent: median(all.b.map((s) => s.cpuPercent)),
   };
+}
+
+/** Each block's CPU µs per request of a (mean of its two slices) minus b's. */
+export function blockCpuDiffs(blocks: readonly AbbaBlock[]): number[] {
+  const mean = (samples: readonly SubjectSample[]) =>
+    samples.reduce((total, s) => total + s.cpuUs, 0) / samples.length;
+  return blocks.map((k) => mean(k.a) - mean(k.b));
 }
 
 /** Whether each side of a pair used at least SATURATED_CPU_PERCENT of a core (median of its slices). */

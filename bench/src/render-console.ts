@@ -3,7 +3,7 @@ import { formatBytes, formatCount, formatCpuUse, formatMs, formatNumber } from "
 import { SATURATED_CPU_PERCENT } from "./load-rounds.ts";
 import { blockSummary, endLabel } from "./paired-slices-text.ts";
 import type { ProfileComparison, RouteProfile } from "./profile-api.ts";
-import { verdictLabel } from "./targets.ts";
+import { AUTH_CPU_BLOCKS_SCALE, verdictLabel } from "./targets.ts";
 
 /** The run's results as plain-text tables for the terminal. */
 export function renderConsole(report: BenchReport): string {
@@ -33,7 +33,7 @@ export function renderConsole(report: BenchReport): string {
   );
   if (report.paired.length > 0) {
     out.push(
-      `\nPaired slices: ${config.pairedBlocks} ABBA block(s) per pair, ${config.sliceS} s per slice; per block a / b requests/s and CPU µs per request a − b`,
+      `\nPaired slices: ${config.pairedBlocks} ABBA block(s) per pair (${AUTH_CPU_BLOCKS_SCALE * config.pairedBlocks} for /trpc/protected against /trpc/public), ${config.sliceS} s per slice; per block a / b requests/s and CPU µs per request a − b`,
     );
     out.push(
       table(

@@ -4,7 +4,7 @@ import { formatBytes, formatCount, formatCpuUse, formatMs, formatNumber } from "
 import { findResult, SATURATED_CPU_PERCENT } from "./load-rounds.ts";
 import { PAIRED_SLICE_WARMUP_S } from "./paired-slices.ts";
 import { blockSummary, endLabel } from "./paired-slices-text.ts";
-import { type Verdict, verdictLabel } from "./targets.ts";
+import { AUTH_CPU_BLOCKS_SCALE, type Verdict, verdictLabel } from "./targets.ts";
 
 /** Marks the generated placeholder, so a rerun knows it may replace it. */
 export const ANALYSIS_PLACEHOLDER = "<!-- analysis: placeholder -->";
@@ -76,11 +76,11 @@ export function renderMarkdown(
     '  - **Hono 4 + hono/jwk**: `jwk({ jwks_uri, alg: ["RS256"], verification: { iss, aud } })` on /protected, on @hono/node-server, as Hono\'s docs show; the middleware fetches the JWKS on every request (from the local issuer, which runs in the benchmark process beside autocannon).',
     '  - **Express 5 + express-oauth2-jwt-bearer**: `auth({ issuer, audience, jwksUri, tokenSigningAlg: "RS256" })` on /protected, a plain handler on /public; Express defaults otherwise.',
     "  - **naive tRPC**: the same procedures on tRPC's standalone adapter with a middleware calling jose's `jwtVerify` against a `createRemoteJWKSet` built once per process, on every request (no cache).",
-    `- Paired slices: after the rounds, the routes each target compares are measured again side by side, in ${config.pairedBlocks} block(s) of four ${config.sliceS} s slices per pair (A B B A, then B A A B; ${PAIRED_SLICE_WARMUP_S} s of discarded load before each slice). The targets are judged on these: the same process on this virtual machine can run at half speed one minute and full speed the next, more than the servers differ, and the rounds measure two routes minutes apart.`,
+    `- Paired slices: after the rounds, the routes each target compares are measured again side by side, in ${config.pairedBlocks} block(s) of four ${config.sliceS} s slices per pair (A B B A, then B A A B; ${PAIRED_SLICE_WARMUP_S} s of discarded load before each slice), ${AUTH_CPU_BLOCKS_SCALE * config.pairedBlocks} for /trpc/protected against /trpc/public: its CPU budget is about the size of one block's own spread, so its verdict also gives the median's distribution-free confidence interval (order statistics of the blocks). The targets are judged on these: the same process on this virtual machine can run at half speed one minute and full speed the next, more than the servers differ, and the rounds measure two routes minutes apart.`,
     `- Verifier alone: in the benchmark's own process (Node.js ${machine.runnerNode}), ${config.verifierDurationS} s per candidate per round, ${config.rounds} interleaved round(s), 16 verifications in flight.`,
     `- Memory: a fresh api process (\`--expose-gc\`) receives ${formatCount(memory.tokens)} distinct valid tokens (minted by the issuer, distinct \`jti\`), each once, on /protected, ${memory.concurrency} requests in flight; its RSS and heapUsed are read over IPC after a full GC.`,
     "",
-    "Reproduce: `pnpm bench` (about 13 minutes on 2 cores). `BENCH_QUICK=1 pnpm bench` is a smoke test. Knobs: `BENCH_PIN` (default true), `BENCH_CONNECTIONS`, `BENCH_DURATION_S`, `BENCH_WARMUP_S`, `BENCH_ROUNDS`, `BENCH_PAIRED_BLOCKS` (0 judges on the rounds' medians), `BENCH_SLICE_S`, `BENCH_VERIFIER_DURATION_S`, `BENCH_MEMORY_TOKENS`, `BENCH_PROFILE_S` (0 skips the profile). `pnpm --filter @repo/bench cpu-profile` profiles routes on their own (`BENCH_PROFILE_ROUTES`, `BENCH_PROFILE_S`); `pnpm --filter @repo/bench procedure-bench` measures what a procedure call and its middleware cost without HTTP (`BENCH_PROCEDURE_ROUNDS`, `BENCH_PROCEDURE_MS`).",
+    "Reproduce: `pnpm bench` (about 14 minutes on 2 cores). `BENCH_QUICK=1 pnpm bench` is a smoke test. Knobs: `BENCH_PIN` (default true), `BENCH_CONNECTIONS`, `BENCH_DURATION_S`, `BENCH_WARMUP_S`, `BENCH_ROUNDS`, `BENCH_PAIRED_BLOCKS` (0 judges on the rounds' medians), `BENCH_SLICE_S`, `BENCH_VERIFIER_DURATION_S`, `BENCH_MEMORY_TOKENS`, `BENCH_PROFILE_S` (0 skips the profile). `pnpm --filter @repo/bench cpu-profile` profiles routes on their own (`BENCH_PROFILE_ROUTES`, `BENCH_PROFILE_S`); `pnpm --filter @repo/bench procedure-bench` measures what a procedure call and its middleware cost without HTTP (`BENCH_PROCEDURE_ROUNDS`, `BENCH_PROCEDURE_MS`).",
     "",
     "## Results",
     "",
@@ -115,7 +115,7 @@ export function renderMarkdown(
       "",
       "## Paired slices",
       "",
-      `The routes each target compares, measured side by side: ${config.pairedBlocks} block(s) per pair of four ${config.sliceS} s slices (after ${PAIRED_SLICE_WARMUP_S} s of discarded load each), A B B A then B A A B, so both sides share the same few seconds of this machine. Ratio: requests/s of A over B per block, median over the blocks; CPU: A's server CPU µs per request minus B's, median over the blocks.`,
+      `The routes each target compares, measured side by side: ${config.pairedBlocks} block(s) per pair (${AUTH_CPU_BLOCKS_SCALE * config.pairedBlocks} for /trpc/protected against /trpc/public) of four ${config.sliceS} s slices (after ${PAIRED_SLICE_WARMUP_S} s of discarded load each), A B B A then B A A B, so both sides share the same few seconds of this machine. Ratio: requests/s of A over B per block, median over the blocks; CPU: A's server CPU µs per request minus B's, median over the blocks.`,
       "",
       "| A | B | Ratio A / B | CPU µs A − B | A CPU | B CPU | Per block: ratio (CPU µs A − B) |",
       "|---|---|--:|--:|--:|--:|---|",

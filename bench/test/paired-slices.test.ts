@@ -54,6 +54,25 @@ describe("runPairedSlices", () => {
     expect(result?.ratio).toBeGreaterThan(0);
   });
 
+  it("gives a pair its blocksScale times the blocks, and tells onBlock how many it gets", async () => {
+    const spec: PairSpec = {
+      a: { subject: "bare-http", route: ROUTES.restPublic },
+      b: { subject: "bare-http", route: ROUTES.restProtected },
+      blocksScale: 3,
+    };
+    const seen: string[] = [];
+    const [result] = await runPairedSlices([spec], [bare], {
+      connections: 1,
+      sliceS: 0.1,
+      warmupS: 0,
+      blocks: 1,
+      token: bench.token,
+      onBlock: (_spec, index, _block, of) => seen.push(`${index + 1}/${of}`),
+    });
+    expect(seen).toEqual(["1/3", "2/3", "3/3"]);
+    expect(result?.blocks).toHaveLength(3);
+  });
+
   it("refuses a pair whose subject is not running", async () => {
     const spec: PairSpec = {
       a: { subject: "api", route: ROUTES.restPublic },

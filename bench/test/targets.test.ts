@@ -263,6 +263,43 @@ describe("evaluateTargets", () => {
     const cpu = find(evaluateTargets(load, [paired], undefined), "server CPU per request");
     expect(cpu).toMatchObject({ verdict: "miss", value: "+4.00 µs", roundsValue: "+1.00 µs" });
   });
+
+  it("gives authentication's CPU twice the blocks, and its verdict the median's interval over them", () => {
+    const spec = targetPairs()[2] as PairSpec;
+    expect(spec.blocksScale).toBe(2);
+    const others = targetPairs().filter((p) => pairKey(p) !== pairKey(spec));
+    expect(others.map((p) => p.blocksScale)).toEqual([undefined, undefined, undefined, undefined]);
+    // Twelve blocks whose differences are +0.5 ... +6.0 µs: median +3.25, interval 3rd to 10th.
+    const diffs = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 5, 5.5, 6];
+    const blocksOf = (list: readonly number[]) =>
+      list.map((d) =>
+        block(
+          [
+            { rps: 40_000, cpuUs: 20 + d },
+            { rps: 40_000, cpuUs: 20 + d },
+          ],
+          [
+            { rps: 41_000, cpuUs: 20 },
+            { rps: 41_000, cpuUs: 20 },
+          ],
+        ),
+      );
+    const judged = (list: readonly number[]) =>
+      find(
+        evaluateTargets(run(), [summarizePair(spec, blocksOf(list))], undefined),
+        "server CPU per request",
+      );
+    expect(judged(diffs).margin).toBe(
+      "missed by 1.25 µs per request; the median's 96% interval over 12 blocks is +1.50 to +5.00 µs, which holds the budget: the run does not settle it",
+    );
+    const low = diffs.map((d) => d / 4);
+    expect(judged(low)).toMatchObject({ verdict: "pass", value: "+0.81 µs" });
+    expect(judged(low).margin).toBe(
+      "met with 1.19 µs to spare; the median's 96% interval over 12 blocks is +0.38 to +1.25 µs",
+    );
+    // One block: no interval to give.
+    expect(judged([3]).margin).toBe("missed by 1.00 µs per request");
+  });
 });
 
 describe("targetPairs", () => {
