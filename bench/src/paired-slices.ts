@@ -30,6 +30,13 @@ export interface PairedResult extends PairSpec {
   readonly ratio: number;
   /** Median over the blocks of a's mean CPU µs per request minus b's. */
   readonly cpuDiffUs: number;
+  /**
+   * The same difference with every block brought to the speed of the pair's fastest block
+   * (blockCpuDiffsAtFullSpeed): what the difference costs on this machine at full speed.
+   */
+  readonly cpuDiffAtFullSpeedUs: number;
+  /** b's CPU µs per request in the pair's fastest block: the speed the line above is scaled to. */
+  readonly fullSpeedBCpuUs: number;
   /** Median over the blocks of b's mean CPU µs per request over a's: the ratio by CPU. */
   readonly cpuRatio: number;
   /** Means over every slice of each side, for the table. */
@@ -115,6 +122,7 @@ export function summarizePair(spec: PairSpec, blocks: readonly AbbaBlock[]): Pai
     samples.reduce((total, s) => total + pick(s), 0);
   const meanOf = (samples: readonly SubjectSample[], pick: (s: SubjectSample) => number) =>
     sum(samples, pick) / samples.length;
+  const atFullSpeed = blockCpuDiffsAtFullSpeed(blocks);
   const all = {
     a: blocks.flatMap((block) => block.a),
     b: blocks.flatMap((block) => block.b),
@@ -124,6 +132,8 @@ export function summarizePair(spec: PairSpec, blocks: readonly AbbaBlock[]): Pai
     blocks,
     ratio: median(blocks.map((k) => sum(k.a, (s) => s.rps) / sum(k.b, (s) => s.rps))),
     cpuDiffUs: median(blockCpuDiffs(blocks)),
+    cpuDiffAtFullSpeedUs: median(atFullSpeed.diffs),
+    fullSpeedBCpuUs: atFullSpeed.referenceUs,
     cpuRatio: median(blocks.map((k) => meanOf(k.b, (s) => s.cpuUs) / meanOf(k.a, (s) => s.cpuUs))),
     aRps: meanOf(all.a, (s) => s.rps),
     bRps: meanOf(all.b, (s) => s.rps),
@@ -136,9 +146,31 @@ export function summarizePair(spec: PairSpec, blocks: readonly AbbaBlock[]): Pai
 
 /** Each block's CPU µs per request of a (mean of its two slices) minus b's. */
 export function blockCpuDiffs(blocks: readonly AbbaBlock[]): number[] {
-  const mean = (samples: readonly SubjectSample[]) =>
-    samples.reduce((total, s) => total + s.cpuUs, 0) / samples.length;
-  return blocks.map((k) => mean(k.a) - mean(k.b));
+  return blocks.map((k) => meanCpuUs(k.a) - meanCpuUs(k.b));
+}
+
+/**
+ * Each block's CPU difference at the speed of the pair's fastest block: (a / b − 1) × the lowest
+ * b of any block. This virtual machine runs the same code at up to half speed for minutes (the
+ * kernel reports no steal time), and a slow minute stretches every µs of CPU per request, a
+ * difference as much as the rest: the same code measured 1 µs apart at full speed is 2 µs apart at
+ * half speed. Within a block both sides share the speed, so a / b is the code's; scaled to one
+ * speed, the blocks measure one thing. The fastest block is the speed of the code with the least
+ * of the machine's slowness in it; a run that never ran fast is judged at its own (slower) speed.
+ */
+export function blockCpuDiffsAtFullSpeed(blocks: readonly AbbaBlock[]): {
+  diffs: number[];
+  referenceUs: number;
+} {
+  const referenceUs = Math.min(...blocks.map((k) => meanCpuUs(k.b)));
+  return {
+    diffs: blocks.map((k) => (meanCpuUs(k.a) / meanCpuUs(k.b) - 1) * referenceUs),
+    referenceUs,
+  };
+}
+
+function meanCpuUs(samples: readonly SubjectSample[]): number {
+  return samples.reduce((total, s) => total + s.cpuUs, 0) / samples.length;
 }
 
 /** Whether each side of a pair used at least SATURATED_CPU_PERCENT of a core (median of its slices). */

@@ -290,15 +290,47 @@ describe("evaluateTargets", () => {
         "server CPU per request",
       );
     expect(judged(diffs).margin).toBe(
-      "missed by 1.25 µs per request; the median's 96% interval over 12 blocks is +1.50 to +5.00 µs, which holds the budget: the run does not settle it",
+      "missed by 1.25 µs per request; the median's 96% interval over 12 blocks is +1.50 to +5.00 µs, which holds the budget: the run does not settle it; at each block's own speed +3.25 µs",
     );
     const low = diffs.map((d) => d / 4);
     expect(judged(low)).toMatchObject({ verdict: "pass", value: "+0.81 µs" });
     expect(judged(low).margin).toBe(
-      "met with 1.19 µs to spare; the median's 96% interval over 12 blocks is +0.38 to +1.25 µs",
+      "met with 1.19 µs to spare; the median's 96% interval over 12 blocks is +0.38 to +1.25 µs; at each block's own speed +0.81 µs",
     );
     // One block: no interval to give.
-    expect(judged([3]).margin).toBe("missed by 1.00 µs per request");
+    expect(judged([3]).margin).toBe(
+      "missed by 1.00 µs per request; at each block's own speed +3.00 µs",
+    );
+  });
+
+  it("judges authentication's CPU at the speed of the fastest block: a slow minute stretches a difference too", () => {
+    const spec = targetPairs()[2] as PairSpec;
+    // The same code at full speed (b 20 µs) and twice at half speed (b 40 µs): 1, 2.5 and 3 µs
+    // apart as measured, 1, 1.25 and 1.5 µs at full speed.
+    const at = (a: number, b: number) =>
+      block(
+        [
+          { rps: 1e6 / a, cpuUs: a },
+          { rps: 1e6 / a, cpuUs: a },
+        ],
+        [
+          { rps: 1e6 / b, cpuUs: b },
+          { rps: 1e6 / b, cpuUs: b },
+        ],
+      );
+    const paired = summarizePair(spec, [at(42.5, 40), at(21, 20), at(43, 40)]);
+    expect(paired.cpuDiffUs).toBeCloseTo(2.5, 12);
+    expect(paired.cpuDiffAtFullSpeedUs).toBeCloseTo(1.25, 12);
+    expect(paired.fullSpeedBCpuUs).toBe(20);
+    const cpu = find(evaluateTargets(run(), [paired], undefined), "server CPU per request");
+    expect(cpu).toMatchObject({
+      verdict: "pass",
+      value: "+1.25 µs",
+      measured:
+        "3 ABBA block(s): 35.5 − 33.3 µs; at the fastest block's speed (/trpc/public 20.0 µs)",
+      margin:
+        "met with 0.75 µs to spare; the median's 75% interval over 3 blocks is +1.00 to +1.50 µs; at each block's own speed +2.50 µs",
+    });
   });
 });
 
