@@ -45,8 +45,9 @@ export const AUTH_CPU_BUDGET_US = 2;
 /**
  * The blocks the authentication CPU pair gets, as a multiple of the others'. Its budget is a
  * difference of about 5% of a request's CPU, the size of one block's own spread on this machine
- * (±1.5-2 µs), while the ratio targets are met or missed by 25-75%: more blocks narrow the
- * median's interval where the verdict depends on it.
+ * (±1.5-2 µs), while the ratio targets against the other servers are met by 25-80%: more blocks
+ * narrow the median's interval where the verdict depends on it (the same pair's throughput ratio
+ * shares them).
  */
 export const AUTH_CPU_BLOCKS_SCALE = 2;
 /** The memory target's flood: this many distinct valid tokens. */
