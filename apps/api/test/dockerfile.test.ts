@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterAll, describe, expect, it } from "vitest";
 import { argsOf, envOf, parseDockerfile, type Stage } from "./support/dockerfile.ts";
-import { type SpawnedApi, spawnApi } from "./support/spawned-api.ts";
+import { type SpawnedApi, spawnApi } from "./support/start-stack.ts";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const stages = parseDockerfile(readFileSync(join(repoRoot, "apps/api/Dockerfile"), "utf8"));
@@ -48,7 +48,7 @@ describe("apps/api/Dockerfile", () => {
     let issuer: LocalIssuer | undefined;
     let api: SpawnedApi | undefined;
     afterAll(async () => {
-      await api?.stop();
+      await api?.close();
       await issuer?.close();
       rmSync(work, { recursive: true, force: true });
     });
@@ -92,13 +92,18 @@ describe("apps/api/Dockerfile", () => {
 
         issuer = await startLocalIssuer();
         const [, ...args] = JSON.parse(argsOf(final, "CMD")[0] ?? "[]") as string[];
-        api = await spawnApi(process.execPath, args, image, {
-          ...envOf(final),
-          PORT: "0",
-          HOST: "127.0.0.1",
-          AUTHACTION_ISSUER: issuer.issuer,
-          AUTHACTION_AUDIENCE: issuer.audience,
-        });
+        // The image's own environment and nothing else (no NODE_ENV unless the image sets one).
+        api = await spawnApi(
+          {
+            NODE_ENV: undefined,
+            ...envOf(final),
+            PORT: "0",
+            HOST: "127.0.0.1",
+            AUTHACTION_ISSUER: issuer.issuer,
+            AUTHACTION_AUDIENCE: issuer.audience,
+          },
+          { args, cwd: image },
+        );
         const publicResponse = await fetch(`${api.url}/public`);
         expect(publicResponse.status).toBe(200);
         expect(await publicResponse.json()).toEqual({ message: "This is a public message!" });

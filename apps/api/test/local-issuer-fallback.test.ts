@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SpawnedApi, spawnApi } from "./support/spawned-api.ts";
+import { type SpawnedApi, spawnApi } from "./support/start-stack.ts";
 
 const apiDir = fileURLToPath(new URL("..", import.meta.url));
 // An empty .env, so that a developer's own .env cannot configure a tenant behind the test's back.
@@ -20,7 +20,7 @@ describe("with no tenant configured", () => {
     issuer = await startLocalIssuer();
   });
   afterAll(async () => {
-    await api?.stop();
+    await api?.close();
     await issuer?.close();
     rmSync(envDir, { recursive: true, force: true });
   });
@@ -28,13 +28,12 @@ describe("with no tenant configured", () => {
   it("outside production, the real entry point uses the local issuer, says so in one line, and accepts its tokens", async () => {
     // ISSUER_URL is how a developer moves the local issuer off port 9000; tests use it to stay on
     // an ephemeral port. Nothing else is set: no AUTHACTION_* at all, NODE_ENV unset.
-    api = await spawnApi(process.execPath, ["--import", "tsx", "src/main.ts"], apiDir, {
+    api = await spawnApi({
+      NODE_ENV: undefined,
       DOTENV_PATH: emptyDotEnv,
       ISSUER_URL: issuer.issuer,
-      PORT: "0",
-      HOST: "127.0.0.1",
     });
-    const notices = api.logs().filter((line) => line.event === "local_issuer");
+    const notices = api.logs.filter((line) => line.event === "local_issuer");
     expect(notices).toHaveLength(1);
     expect(notices[0]?.msg).toBe(
       `no tenant configured (AUTHACTION_DOMAIN and AUTHACTION_ISSUER unset) and NODE_ENV is not production: using the local issuer at ${issuer.issuer} (audience https://api.example.com, client demo-client). Not for production.`,

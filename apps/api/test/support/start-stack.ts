@@ -28,8 +28,9 @@ import {
  * - `startApiInProcess(options)`: the api in this process with any `startApi` options, including
  *   verifier options no environment variable can express.
  * - `startApiFromEnv(env)`: the api in this process, configured from `env` exactly as main.ts is.
- * - `spawnApi(env)`: the real entry point (`node --import tsx src/main.ts`, what
- *   `pnpm --filter @repo/api start` runs) with exactly `env`, resolved once it listens.
+ * - `spawnApi(env, launch?)`: the real entry point (`node --import tsx src/main.ts`, what
+ *   `pnpm --filter @repo/api start` runs, or another `launch`, e.g. the built image's CMD) with
+ *   exactly `env`, resolved once it listens.
  * - `runEntryPoint(env)`: the entry point run to its end (stopped by SIGTERM once it listens), for
  *   what it prints and its exit code.
  * - `startKeyServer(keys)`: a JWKS server that counts its requests.
@@ -74,6 +75,8 @@ export interface InProcessApi extends ApiUnderTest {
 
 /** The spawned entry point, which can also be signalled and watched. */
 export interface SpawnedApi extends ApiUnderTest {
+  /** Everything it wrote to stderr so far. */
+  stderr(): string;
   /** Send a signal to the process. */
   kill(signal: NodeJS.Signals): void;
   /** Resolves with the exit code once the process has exited and its output has all been read. */
@@ -156,11 +159,37 @@ export function startApiFromEnv(
 const apiDir = fileURLToPath(new URL("../..", import.meta.url));
 const START_TIMEOUT_MS = 15_000;
 
-/** `node --import tsx src/main.ts` in apps/api with exactly `env` (plus PATH), nothing inherited. */
-function spawnEntryPoint(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: apiDir,
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...env },
+/** How to start the api: node with `args`, in `cwd`. */
+export interface EntryPointLaunch {
+  readonly args: readonly string[];
+  readonly cwd: string;
+}
+
+/** What `pnpm --filter @repo/api start` runs. */
+export const SOURCE_ENTRY_POINT: EntryPointLaunch = {
+  args: ["--import", "tsx", "src/main.ts"],
+  cwd: apiDir,
+};
+
+/**
+ * Variables for a spawned api: PATH, NODE_ENV=test, then `env`, where `undefined` removes one (a
+ * test of what happens with NODE_ENV unset). Nothing else is inherited.
+ */
+export type EntryPointEnv = Readonly<Record<string, string | undefined>>;
+
+/** `launch` (by default the sources' entry point) with exactly `env` (see EntryPointEnv). */
+function spawnEntryPoint(env: EntryPointEnv, launch = SOURCE_ENTRY_POINT): ChildProcess {
+  const merged: Record<string, string> = {};
+  for (const [name, value] of Object.entries({
+    PATH: process.env.PATH ?? "",
+    NODE_ENV: "test",
+    ...env,
+  })) {
+    if (value !== undefined) merged[name] = value;
+  }
+  const child = spawn(process.execPath, launch.args, {
+    cwd: launch.cwd,
+    env: merged,
     stdio: ["ignore", "pipe", "pipe"],
   });
   // A test that fails before close() must not leave the process behind.
@@ -174,8 +203,11 @@ function spawnEntryPoint(env: Record<string, string>): ChildProcess {
  * The real entry point with exactly `env` (PORT=0 and HOST=127.0.0.1 unless set), resolved once it
  * logs "listening". Rejects with its stderr if it exits first or does not listen within 15 s.
  */
-export async function spawnApi(env: Record<string, string>): Promise<SpawnedApi> {
-  const child = spawnEntryPoint({ PORT: "0", HOST: "127.0.0.1", ...env });
+export async function spawnApi(
+  env: EntryPointEnv,
+  launch: EntryPointLaunch = SOURCE_ENTRY_POINT,
+): Promise<SpawnedApi> {
+  const child = spawnEntryPoint({ PORT: "0", HOST: "127.0.0.1", ...env }, launch);
   let stdout = "";
   let stderr = "";
   child.stdout?.setEncoding("utf8").on("data", (data: string) => {
@@ -216,6 +248,7 @@ export async function spawnApi(env: Record<string, string>): Promise<SpawnedApi>
       return logs();
     },
     rawLogs: () => stdout,
+    stderr: () => stderr,
     kill: (signal) => child.kill(signal),
     exited,
     waitForLogs: (predicate, description) => waitForLogs(logs, predicate, description),
@@ -241,7 +274,7 @@ export interface EntryPointRun {
  * Run the real entry point with exactly `env` to its end: a configuration it refuses makes it exit
  * on its own; once it logs "listening" it gets one SIGTERM.
  */
-export function runEntryPoint(env: Record<string, string>): Promise<EntryPointRun> {
+export function runEntryPoint(env: EntryPointEnv): Promise<EntryPointRun> {
   const child = spawnEntryPoint(env);
   let stdout = "";
   let stderr = "";
