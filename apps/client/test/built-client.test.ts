@@ -3,9 +3,10 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createLogger, type RunningApi, startApi } from "@repo/api";
-import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
+import type { RunningApi } from "@repo/api";
+import type { LocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type IssuerAndApi, startIssuerAndApi } from "./support/issuer-and-api.ts";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 
@@ -34,19 +35,15 @@ describe("the built client (pnpm build)", () => {
   const outDir = mkdtempSync(join(cache, "built-client-"));
   const envDir = mkdtempSync(join(tmpdir(), "built-client-"));
   const emptyDotEnv = join(envDir, ".env");
+  let stack: IssuerAndApi | undefined;
   let issuer: LocalIssuer;
   let api: RunningApi;
   beforeAll(async () => {
-    issuer = await startLocalIssuer();
-    api = await startApi({
-      log: createLogger("silent"),
-      host: "127.0.0.1",
-      verifier: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri },
-    });
+    stack = await startIssuerAndApi();
+    ({ issuer, api } = stack);
   });
   afterAll(async () => {
-    await api?.close();
-    await issuer?.close();
+    await stack?.close();
     rmSync(outDir, { recursive: true, force: true });
     rmSync(envDir, { recursive: true, force: true });
   });

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createLogger, type RunningApi, startApi } from "@repo/api";
-import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
+import type { RunningApi } from "@repo/api";
+import type { LocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type IssuerAndApi, startIssuerAndApi } from "./support/issuer-and-api.ts";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
 // An empty .env, so that a developer's own .env cannot configure a tenant behind the test's back.
@@ -35,19 +36,15 @@ function runMain(env: Record<string, string>) {
 }
 
 describe("with no tenant configured", () => {
+  let stack: IssuerAndApi | undefined;
   let issuer: LocalIssuer;
   let api: RunningApi;
   beforeAll(async () => {
-    issuer = await startLocalIssuer();
-    api = await startApi({
-      log: createLogger("silent"),
-      host: "127.0.0.1",
-      verifier: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri },
-    });
+    stack = await startIssuerAndApi();
+    ({ issuer, api } = stack);
   });
   afterAll(async () => {
-    await api?.close();
-    await issuer?.close();
+    await stack?.close();
     rmSync(envDir, { recursive: true, force: true });
   });
 

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger, type RunningApi, startApi } from "@repo/api";
-import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
+import type { RunningApi } from "@repo/api";
+import type { LocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type IssuerAndApi, startIssuerAndApi } from "./support/issuer-and-api.ts";
 import { runMain } from "./support/run-main.ts";
 
 describe("main.ts", () => {
@@ -60,19 +61,15 @@ describe("main.ts", () => {
   });
 
   describe("with the real issuer and api", () => {
+    let stack: IssuerAndApi | undefined;
     let issuer: LocalIssuer;
     let api: RunningApi;
     beforeAll(async () => {
-      issuer = await startLocalIssuer();
-      api = await startApi({
-        log: createLogger("silent"),
-        host: "127.0.0.1",
-        verifier: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri },
-      });
+      stack = await startIssuerAndApi();
+      ({ issuer, api } = stack);
     });
     afterAll(async () => {
-      await api?.close();
-      await issuer?.close();
+      await stack?.close();
     });
 
     it("prints the three results and exits 0", async () => {
