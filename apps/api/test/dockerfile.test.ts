@@ -67,7 +67,13 @@ describe("apps/api/Dockerfile", () => {
           ([name]) => !/^(npm_|pnpm_|PNPM_|NODE_ENV$|DOTENV_PATH$|VITEST)/i.test(name),
         ),
       );
-      const env = { ...inherited, ...envOf(build) };
+      const env: NodeJS.ProcessEnv = { ...inherited, ...envOf(build) };
+      // Node's official binaries trust only the CAs they bundle, Debian's the system store: behind a
+      // TLS-intercepting proxy the steps' registry requests fail on one line and not the other
+      // unless the system store is named (as this machine's environment does).
+      if (env.NODE_EXTRA_CA_CERTS === undefined && existsSync(SYSTEM_CA_BUNDLE)) {
+        env.NODE_EXTRA_CA_CERTS = SYSTEM_CA_BUNDLE;
+      }
       for (const command of argsOf(build, "RUN")) {
         // Installing pnpm globally is the image's business; the version is checked above.
         if (command.startsWith("npm install -g pnpm@")) continue;
@@ -156,6 +162,9 @@ function copyBuildContext(from: string, to: string): void {
     cpSync(join(from, file), join(to, file));
   }
 }
+
+/** Debian's (and Ubuntu's) bundle of the system's trusted CAs. */
+const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
 /** A build step that can take minutes on a loaded machine; one that hangs is stopped here. */
 const STEP_LIMIT_MS = 120_000;
