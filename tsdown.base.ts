@@ -11,7 +11,7 @@ export const runnableBuild: UserConfig = {
   outDir: "dist",
   format: "esm",
   platform: "node",
-  target: "node20",
+  target: "node22",
   fixedExtension: false,
   sourcemap: true,
   dts: false,

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { initTRPC } from "@trpc/server";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { routerInternals, usesMiddlewaresOf } from "../src/http/trpc-internals.ts";
 import { appRouter } from "../src/index.ts";
 import { protectedProcedure } from "../src/trpc/procedures.ts";
@@ -19,6 +20,12 @@ const MANIFESTS = [
 
 describe("what the api relies on in @trpc/server", () => {
   it("every workspace pins @trpc/server and @trpc/client to one exact version, the installed one", () => {
+    const catalog =
+      (
+        parse(readFileSync(`${root}/pnpm-workspace.yaml`, "utf8")) as {
+          catalog?: Record<string, string>;
+        }
+      ).catalog ?? {};
     const installed = (
       JSON.parse(
         readFileSync(createRequire(import.meta.url).resolve("@trpc/server/package.json"), "utf8"),
@@ -31,8 +38,9 @@ describe("what the api relies on in @trpc/server", () => {
       >;
       for (const field of ["dependencies", "devDependencies", "peerDependencies"]) {
         for (const name of ["@trpc/server", "@trpc/client"]) {
-          const spec = json[field]?.[name];
-          if (spec !== undefined) expect(spec, `${manifest} ${field} ${name}`).toBe(installed);
+          const given = json[field]?.[name];
+          const spec = given === "catalog:" ? catalog[name] : given;
+          if (given !== undefined) expect(spec, `${manifest} ${field} ${name}`).toBe(installed);
         }
       }
     }
