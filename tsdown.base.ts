@@ -4,7 +4,7 @@ import type { UserConfig } from "tsdown";
  * How every runnable workspace is built by `pnpm build`: one ESM file, dist/main.js, that plain
  * `node` runs. Workspace packages export TypeScript source, so they are bundled in; npm packages
  * stay external and must be listed in the app's `dependencies` (`onlyBundle: []` fails the build
- * if one would be inlined), which is what `pnpm deploy --prod` installs beside dist/.
+ * if one would be inlined). The api overrides this and bundles everything (apps/api/tsdown.config.ts).
  */
 export const runnableBuild: UserConfig = {
   entry: ["src/main.ts"],

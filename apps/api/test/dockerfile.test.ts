@@ -7,9 +7,10 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterAll, describe, expect, it } from "vitest";
@@ -43,23 +44,46 @@ describe("apps/api/Dockerfile", () => {
     expect(argsOf(build, "RUN")).toContain(`npm install -g ${pinned}`);
   });
 
+  it("copies every workspace's manifest and the lockfile before installing, and the sources only after", () => {
+    const steps = build.instructions.map(({ keyword, args }) => `${keyword} ${args}`);
+    const install = steps.findIndex((step) => /^RUN pnpm install /.test(step));
+    const sources = steps.indexOf("COPY . .");
+    expect(install).toBeGreaterThan(0);
+    expect(sources).toBeGreaterThan(install);
+    const copiedFirst = steps
+      .slice(0, install)
+      .filter((step) => step.startsWith("COPY "))
+      .flatMap((step) => {
+        const [destination = "", ...files] = step.slice("COPY ".length).split(/\s+/).reverse();
+        return files.map((file) => join(destination, basename(file)));
+      });
+    const manifests = execFileSync("git", ["ls-files", "package.json", "*/package.json"], {
+      cwd: repoRoot,
+      encoding: "utf8",
+    })
+      .split("\n")
+      .filter((file) => file !== "");
+    for (const file of [...manifests, "pnpm-lock.yaml", "pnpm-workspace.yaml"]) {
+      expect(copiedFirst, `${file} copied before the install`).toContain(file);
+    }
+  });
+
   describe("its build stage, run outside a container", () => {
     const work = mkdtempSync(join(tmpdir(), "api-image-"));
+    const cleanups: string[] = [work];
     let issuer: LocalIssuer | undefined;
     let api: SpawnedApi | undefined;
     afterAll(async () => {
       await api?.close();
       await issuer?.close();
-      rmSync(work, { recursive: true, force: true });
+      for (const dir of cleanups) rmSync(dir, { recursive: true, force: true });
     });
 
-    // On both Node lines CI runs. (On Node 24 this once stalled under `pnpm test` only: the deploy
-    // step asks the registry for metadata, and turbo's strict environment dropped
-    // NODE_EXTRA_CA_CERTS, which a TLS-intercepting proxy needs; turbo.json now passes it through.)
-    it("installs, builds and deploys an api that plain node starts and that answers /public and /protected with a real token", async () => {
+    it("builds, from manifests first and sources after, an image of one bundled file that plain node starts and that answers /public and /protected with a real token", async () => {
       const workdir = argsOf(build, "WORKDIR")[0] ?? "/";
-      const inCopy = (path: string) => path.replace(new RegExp(`^${workdir}(?=/|$)`), work);
-      copyBuildContext(repoRoot, work);
+      const inCopy = (path: string) =>
+        path.replace(new RegExp(`^${workdir}(?=/|$)`), work).replace(/^(?!\/)/, `${work}/`);
+      const contextFiles = buildContextFiles(repoRoot);
       // The build stage's environment, not the test runner's: no NODE_ENV=test from vitest, no
       // npm_config_* / PNPM_* from the `pnpm run` this test may be running under.
       const inherited = Object.fromEntries(
@@ -74,22 +98,39 @@ describe("apps/api/Dockerfile", () => {
       if (env.NODE_EXTRA_CA_CERTS === undefined && existsSync(SYSTEM_CA_BUNDLE)) {
         env.NODE_EXTRA_CA_CERTS = SYSTEM_CA_BUNDLE;
       }
-      for (const command of argsOf(build, "RUN")) {
-        // Installing pnpm globally is the image's business; the version is checked above.
-        if (command.startsWith("npm install -g pnpm@")) continue;
-        await runOnceMore(command, work, env);
+      // The stage's COPY and RUN lines in order, so the install runs with the manifests alone, as
+      // its cached layer would.
+      mkdirSync(work, { recursive: true });
+      for (const { keyword, args } of build.instructions) {
+        if (keyword === "COPY") {
+          const [destination = ".", ...sources] = args.split(/\s+/).reverse();
+          for (const source of sources.reverse()) {
+            copyFromContext(repoRoot, contextFiles, source, inCopy(destination));
+          }
+        } else if (keyword === "RUN") {
+          // Installing pnpm globally is the image's business; the version is checked above.
+          if (args.startsWith("npm install -g pnpm@")) continue;
+          await runOnceMore(args, work, env);
+        }
       }
 
-      const copy = argsOf(final, "COPY").find((args) => args.startsWith("--from=build "));
-      const source = copy?.split(/\s+/)[1];
-      expect(source).toBeDefined();
-      const image = inCopy(source as string);
-      // Only dist/ and production dependencies: no sources, no workspace packages, no dev tools.
-      expect(readdirSync(image).sort()).toEqual(["dist", "node_modules", "package.json"]);
-      const modules = readdirSync(join(image, "node_modules"));
-      expect(modules).not.toContain("@repo");
-      expect(modules).not.toContain("tsx");
-      expect(modules).not.toContain("typescript");
+      // What the final stage copies from the build stage, and nothing else.
+      const image = mkdtempSync(join(tmpdir(), "api-image-final-"));
+      cleanups.push(image);
+      for (const args of argsOf(final, "COPY")) {
+        const [from, source = "", destination = ""] = args.split(/\s+/);
+        expect(from).toBe("--from=build");
+        const built = inCopy(source);
+        const into =
+          statSync(built).isFile() && destination.endsWith("/")
+            ? join(image, destination, basename(source))
+            : join(image, destination);
+        cpSync(built, into, { recursive: true });
+      }
+      // One bundled file, its source map and the manifest that makes it an ES module: no
+      // node_modules, so no typescript, fastify, express, hono, @types or build tools.
+      expect(listTree(image)).toEqual(["dist/main.js", "dist/main.js.map", "package.json"]);
+      expect(treeBytes(image)).toBeLessThanOrEqual(25 * 1024 * 1024);
 
       issuer = await startLocalIssuer();
       const [, ...args] = JSON.parse(argsOf(final, "CMD")[0] ?? "[]") as string[];
@@ -148,19 +189,42 @@ describe("apps/api/Dockerfile", () => {
   });
 });
 
-/** `COPY . .`: the repository's files as git sees them (tracked or untracked, never ignored). */
-function copyBuildContext(from: string, to: string): void {
-  const files = execFileSync(
-    "git",
-    ["ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-    { cwd: from, encoding: "utf8" },
-  )
+/** The build context as git sees it (tracked or untracked, never ignored), relative paths. */
+function buildContextFiles(root: string): string[] {
+  return execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: root,
+    encoding: "utf8",
+  })
     .split("\0")
-    .filter((file) => file !== "" && existsSync(join(from, file)));
-  for (const file of files) {
-    mkdirSync(dirname(join(to, file)), { recursive: true });
-    cpSync(join(from, file), join(to, file));
+    .filter((file) => file !== "" && existsSync(join(root, file)));
+}
+
+/** A COPY line's source (a file or `.`) from the build context into `destination`, a folder. */
+function copyFromContext(
+  root: string,
+  files: readonly string[],
+  source: string,
+  destination: string,
+): void {
+  const wanted = source === "." ? files : files.filter((file) => file === source);
+  expect(wanted.length, `COPY ${source}: not in the build context`).toBeGreaterThan(0);
+  for (const file of wanted) {
+    const target = join(destination, source === "." ? file : basename(file));
+    mkdirSync(dirname(target), { recursive: true });
+    cpSync(join(root, file), target);
   }
+}
+
+/** Every file under `dir`, relative, sorted. */
+function listTree(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+function treeBytes(dir: string): number {
+  return listTree(dir).reduce((sum, file) => sum + statSync(join(dir, file)).size, 0);
 }
 
 /** Debian's (and Ubuntu's) bundle of the system's trusted CAs. */
@@ -179,10 +243,6 @@ async function runOnceMore(command: string, cwd: string, env: NodeJS.ProcessEnv)
     await run(command, cwd, env, STEP_LIMIT_MS);
   } catch (error) {
     if (!(error instanceof StepTimeout)) throw error;
-    // A stalled `pnpm deploy` leaves a half-written target, which it then refuses to write into.
-    const deployTarget = /^pnpm deploy .* (\S+)$/.exec(command)?.[1];
-    if (deployTarget !== undefined)
-      rmSync(join(cwd, deployTarget), { recursive: true, force: true });
     await run(command, cwd, env, STEP_LIMIT_MS);
   }
 }

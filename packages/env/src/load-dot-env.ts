@@ -19,7 +19,7 @@ export interface LoadDotEnvOptions {
  * Load the repository's `.env` into the environment, once, at start. The file read is
  * `DOTENV_PATH` when set, else `.env` at the workspace root; no other folder is looked at, so a
  * `.env` planted in a parent folder (or next to a copied `dist/`) is never read. Outside a
- * workspace (a `pnpm deploy` output, a container) only `DOTENV_PATH` loads anything.
+ * workspace (a built image, a copied `dist/`) only `DOTENV_PATH` loads anything.
  *
  * Variables already in the environment win. Skipped entirely when NODE_ENV is "test", so that a
  * developer's `.env` never changes test results. A UTF-8 byte order mark is ignored; a file that
