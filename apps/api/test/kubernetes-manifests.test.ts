@@ -33,6 +33,7 @@ const configMap = ofKind("ConfigMap");
 const service = ofKind("Service");
 const hpa = ofKind("HorizontalPodAutoscaler");
 const pdb = ofKind("PodDisruptionBudget");
+const networkPolicy = ofKind("NetworkPolicy");
 const secretExample = load("secret.example.yaml")[0] as Manifest;
 const pod = deployment.spec.template.spec;
 const container = pod.containers[0];
@@ -116,6 +117,60 @@ describe("deploy/kubernetes", () => {
         memory: expect.any(String),
       });
     }
+  });
+
+  it("serves metrics on a port of their own that the scrape annotations name", () => {
+    const metrics = container.ports.find((port: Manifest) => port.name === "metrics");
+    expect(metrics).toEqual({ name: "metrics", containerPort: Number(config.METRICS_PORT) });
+    expect(config.METRICS_PORT).not.toBe(config.PORT);
+    const { annotations } = deployment.spec.template.metadata;
+    expect(annotations).toEqual({
+      "prometheus.io/scrape": "true",
+      "prometheus.io/port": config.METRICS_PORT,
+      "prometheus.io/path": "/metrics",
+    });
+    // Only the metrics port is left off the Service: scrapers reach pods, clients the api.
+    expect(service.spec.ports.map((port: Manifest) => port.targetPort)).toEqual(["http"]);
+  });
+
+  it("lets anyone reach the api port and only Prometheus the metrics port", () => {
+    expect(networkPolicy.spec.podSelector.matchLabels).toEqual(
+      deployment.spec.template.metadata.labels,
+    );
+    expect(networkPolicy.spec.policyTypes).toEqual(["Ingress"]);
+    const rules = networkPolicy.spec.ingress as Manifest[];
+    const containerPorts = new Set(container.ports.map((port: Manifest) => port.name));
+    for (const rule of rules) {
+      for (const { port } of rule.ports) expect(containerPorts, port).toContain(port);
+    }
+    const api = rules.filter((rule) => rule.ports.some((p: Manifest) => p.port === "http"));
+    expect(api).toEqual([{ ports: [{ port: "http" }] }]);
+    const scrape = rules.filter((rule) => rule.ports.some((p: Manifest) => p.port === "metrics"));
+    expect(scrape).toHaveLength(1);
+    expect(scrape[0]?.ports).toEqual([{ port: "metrics" }]);
+    expect(scrape[0]?.from.length).toBeGreaterThan(0);
+    // Every peer is narrowed: a namespace by name, or Prometheus pods by label; never everyone.
+    for (const peer of (scrape[0]?.from ?? []) as Manifest[]) {
+      const namespaced = peer.namespaceSelector?.matchLabels?.["kubernetes.io/metadata.name"];
+      const prometheus = peer.podSelector?.matchLabels?.["app.kubernetes.io/name"];
+      expect(namespaced === "monitoring" || prometheus === "prometheus", JSON.stringify(peer)).toBe(
+        true,
+      );
+    }
+  });
+
+  it("offers a Prometheus Operator component whose PodMonitor scrapes the metrics port", () => {
+    const componentDir = "components/prometheus-operator";
+    const component = load(`${componentDir}/kustomization.yaml`)[0] as Manifest;
+    expect(component.kind).toBe("Component");
+    const [podMonitor] = (component.resources as string[]).flatMap((file) =>
+      load(`${componentDir}/${file}`),
+    );
+    expect(podMonitor?.kind).toBe("PodMonitor");
+    expect(podMonitor?.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
+    expect(podMonitor?.spec.podMetricsEndpoints).toEqual([
+      { port: "metrics", path: "/metrics", interval: expect.any(String) },
+    ]);
   });
 
   describe("probes against the real api", () => {
