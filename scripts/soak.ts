@@ -3,17 +3,18 @@
  * as a user starts it (its real entry point with an environment), on the local issuer started the
  * same way. Valid, expired, forged and malformed tokens, oversized batches and targets, refused
  * streams and slow clients run concurrently with key rotations and JWKS outages. It prints the
- * figures, writes them to docs/reliability.md and exits 1 when a bound is broken: a 5xx where the
+ * figures, writes them to reports/reliability.md (docs/reliability.md with --update-docs) and exits 1 when a bound is broken: a 5xx where the
  * api could have answered otherwise, a valid request refused, or memory growing without bound.
  * Loopback only; every loop ends at the deadline.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { connect, type Socket } from "node:net";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { intVar, parseEnv } from "@repo/env";
+import { intVar, parseEnv, reportDir } from "@repo/env";
 import { freePort } from "./free-port.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -338,7 +339,10 @@ async function main(): Promise<number> {
       "",
     ].join("\n");
     console.log(report);
-    writeFileSync(`${root}docs/reliability.md`, report);
+    const dir = reportDir(process.argv, root);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "reliability.md"), report);
+    console.log(`soak: wrote ${join(dir, "reliability.md")}`);
     return ok ? 0 : 1;
   } finally {
     for (const child of children) {

@@ -3,7 +3,8 @@
  * @fastify/jwt (tuned and as documented), Hono + hono/jwk, Express + express-oauth2-jwt-bearer and
  * a naive tRPC setup, with each subject's CPU use; then the verifier alone, the api's memory after a
  * flood of distinct tokens, and CPU profiles of /trpc/public and /trpc/protected. Prints the results
- * and the targets' verdicts and writes docs/benchmarks.md with its chart. Every subject runs on this
+ * and the targets' verdicts and writes benchmarks.md with its chart to reports/ (docs/ with
+ * --update-docs). Every subject runs on this
  * process's Node.js binary. Exits 0 when the run completes, targets met or not; non-zero only when a
  * subject is broken or the run cannot complete.
  */
@@ -12,7 +13,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createAccessTokenVerifier } from "@repo/auth/server";
-import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
+import { exitOnConfigurationError, loadDotEnv, reportDir } from "@repo/env";
 import { benchConfigFromEnv } from "./bench-config.ts";
 import { startBenchIssuer } from "./bench-issuer.ts";
 import type { BenchReport } from "./bench-report.ts";
@@ -38,7 +39,7 @@ import { type SubjectProcess, startSubject } from "./subject-process.ts";
 import { AUTH_CPU_BLOCKS_SCALE, evaluateTargets, targetPairs } from "./targets.ts";
 import { runVerifierBench } from "./verifier-bench.ts";
 
-const REPO_DOCS = fileURLToPath(new URL("../../docs/", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** How many pairs the targets compare (targetPairs). */
 const TARGET_PAIRS = targetPairs();
 /** The verifier bench cycles through this many of the minted tokens. */
@@ -49,7 +50,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 async function main(): Promise<void> {
   const config = exitOnConfigurationError("bench", () => {
     loadDotEnv();
-    return benchConfigFromEnv(process.env, REPO_DOCS);
+    return benchConfigFromEnv(process.env, reportDir(process.argv, REPO_ROOT));
   });
   const started = performance.now();
   const machine = machineInfo(config.subjectNode);

@@ -20,4 +20,5 @@ export {
   parseEnv,
   urlVar,
 } from "./parse-env.ts";
+export { reportDir, UPDATE_DOCS_FLAG } from "./report-dir.ts";
 export { type Tenant, tenantFromEnv } from "./tenant.ts";
