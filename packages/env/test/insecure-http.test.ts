@@ -3,7 +3,7 @@ import { ConfigurationError, isLoopbackHostname, refuseInsecureHttp } from "../s
 
 const VARIABLES = ["AUTHACTION_ISSUER", "AUTHACTION_JWKS_URI", "AUTHACTION_TOKEN_URL", "API_URL"];
 
-function refusal(env: Record<string, string>): ConfigurationError | undefined {
+function refusal(env: Record<string, string | undefined>): ConfigurationError | undefined {
   try {
     refuseInsecureHttp(env, VARIABLES);
   } catch (error) {
@@ -67,12 +67,13 @@ describe("refuseInsecureHttp", () => {
   });
 
   it("accepts http:// to any host with AUTHACTION_ALLOW_INSECURE_HTTP=true, and in development mode", () => {
-    for (const env of [
+    const allowing: Record<string, string>[] = [
       { AUTHACTION_ALLOW_INSECURE_HTTP: "true" },
       { NODE_ENV: "production", AUTHACTION_ALLOW_INSECURE_HTTP: "1" },
       { NODE_ENV: "development" },
       { NODE_ENV: "test" },
-    ]) {
+    ];
+    for (const env of allowing) {
       expect(refusal({ ...env, AUTHACTION_ISSUER: "http://auth.example.com" })).toBeUndefined();
     }
     expect(
