@@ -18,3 +18,14 @@ export const runnableBuild: UserConfig = {
   clean: true,
   deps: { alwaysBundle: [/^@repo\//], onlyBundle: [] },
 };
+
+/**
+ * The api's and the client's build: as runnableBuild, and `__BUILT_FOR_DEPLOYMENT__` is `true`, so
+ * the bundled code has no development mode (no local-issuer fallback, no plain http:// trust
+ * anchors) whatever NODE_ENV says at run time: `start:prod`, the image and `node dist/main.js`
+ * never trust whatever listens on localhost:9000 (see isDevelopmentMode in @repo/env).
+ */
+export const deployableBuild: UserConfig = {
+  ...runnableBuild,
+  define: { __BUILT_FOR_DEPLOYMENT__: "true" },
+};

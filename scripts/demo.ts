@@ -8,6 +8,10 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { freePort } from "./free-port.ts";
 
+// Development mode for the three children (they inherit it) unless NODE_ENV says otherwise; every
+// URL below is on loopback, so the demo runs in production mode as well.
+process.env.NODE_ENV ??= "development";
+
 const root = fileURLToPath(new URL("..", import.meta.url));
 const AUDIENCE = "https://api.example.com";
 

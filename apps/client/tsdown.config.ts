@@ -1,5 +1,8 @@
 import { defineConfig } from "tsdown";
-import { runnableBuild } from "../../tsdown.base.ts";
+import { deployableBuild } from "../../tsdown.base.ts";
 
-/** `pnpm build`: dist/main.js for plain `node` (see tsdown.base.ts at the repository root). */
-export default defineConfig(runnableBuild);
+/**
+ * `pnpm build`: dist/main.js for plain `node`, never in development mode (see tsdown.base.ts at
+ * the repository root).
+ */
+export default defineConfig(deployableBuild);

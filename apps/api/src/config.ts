@@ -9,9 +9,12 @@ import {
   boolVar,
   ConfigurationError,
   intVar,
+  isDevelopmentMode,
   listVar,
   localIssuerFallback,
   parseEnv,
+  refuseInsecureHttp,
+  refuseUnknownAuthactionVariables,
   tenantFromEnv,
   urlVar,
 } from "@repo/env";
@@ -199,15 +202,19 @@ export function verifierOptionsFromEnv(env: Env): AccessTokenVerifierOptions {
 
 /**
  * The api's whole configuration, from the environment (README lists every variable). With no
- * tenant configured and NODE_ENV not `production`, the local issuer stands in (see
- * localIssuerFallback in @repo/env).
- * @throws ConfigurationError naming the first missing or malformed variable.
+ * tenant configured, the local issuer stands in in development mode only (see localIssuerFallback
+ * in @repo/env); outside it, http:// trust anchors to other hosts than loopback and a placeholder
+ * API_PUBLIC_URL are refused. An AUTHACTION_* name no app reads is refused first.
+ * @throws ConfigurationError naming the first missing, malformed or refused variable.
  */
 export function apiConfigFromEnv(givenEnv: Env): ApiConfig {
+  refuseUnknownAuthactionVariables(givenEnv);
   const fallback = localIssuerFallback(givenEnv);
   const env = fallback?.env ?? givenEnv;
   const verifier = verifierOptionsFromEnv(env);
   const e = parseEnv(apiEnvShape, env);
+  refuseInsecureHttp(env, ["AUTHACTION_ISSUER", "AUTHACTION_JWKS_URI", "API_PUBLIC_URL"]);
+  if (e.API_PUBLIC_URL !== undefined) refusePlaceholderPublicUrl(e.API_PUBLIC_URL, env);
   return {
     ...(fallback === undefined ? {} : { localIssuerNotice: fallback.notice }),
     port: e.PORT,
@@ -222,6 +229,22 @@ export function apiConfigFromEnv(givenEnv: Env): ApiConfig {
     verifier,
     metrics: metricsListener(e.METRICS_PORT, e.METRICS_HOST, e.PORT),
   };
+}
+
+/**
+ * Outside development mode, refuse an API_PUBLIC_URL under the reserved `.invalid` TLD (RFC 6761
+ * §6.4): it is the Kubernetes base's placeholder, which an overlay must replace, and every
+ * challenge would otherwise send clients to it for the api's metadata.
+ */
+function refusePlaceholderPublicUrl(publicUrl: string, env: Env): void {
+  if (isDevelopmentMode(env)) return;
+  const host = new URL(publicUrl).hostname.replace(/\.$/, "");
+  if (host === "invalid" || host.endsWith(".invalid")) {
+    throw new ConfigurationError(
+      "API_PUBLIC_URL",
+      "names a host under .invalid, a placeholder: set the URL clients reach the api at",
+    );
+  }
 }
 
 /** Off unless METRICS_PORT is set; never the api's own port (one of the two could not listen). */

@@ -1,11 +1,16 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigurationError } from "@repo/env";
 import { describe, expect, it } from "vitest";
 import { apiConfigFromEnv } from "../src/index.ts";
 import { get, runEntryPoint, startStack } from "./support/start-stack.ts";
 
 describe("configuration is validated at start", () => {
   it.each([
-    // Outside production an unset tenant means the local issuer (local-issuer-fallback.test.ts).
+    // In development mode an unset tenant means the local issuer (local-issuer-fallback.test.ts).
     [{ NODE_ENV: "production" }, "AUTHACTION_DOMAIN"],
+    [{}, "AUTHACTION_DOMAIN"],
     [{ AUTHACTION_DOMAIN: "tenant.example.com" }, "AUTHACTION_AUDIENCE"],
     [
       { AUTHACTION_DOMAIN: "https://tenant.example.com/x", AUTHACTION_AUDIENCE: "a" },
@@ -108,5 +113,97 @@ describe("configuration is validated at start", () => {
       // close() sends one SIGTERM and rejects unless the process exits 0.
       await stack.close();
     }
+  });
+});
+
+describe("outside development mode (NODE_ENV neither development nor test)", () => {
+  const tenant = { AUTHACTION_DOMAIN: "tenant.example.com", AUTHACTION_AUDIENCE: "a" };
+
+  function refusal(env: Record<string, string | undefined>): ConfigurationError {
+    try {
+      apiConfigFromEnv(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      return error as ConfigurationError;
+    }
+    throw new Error("expected a ConfigurationError");
+  }
+
+  it.each([
+    ["AUTHACTION_ISSUER", { AUTHACTION_ISSUER: "http://auth.example.com/" }],
+    ["AUTHACTION_JWKS_URI", { AUTHACTION_JWKS_URI: "http://keys.example.com/jwks.json" }],
+    ["API_PUBLIC_URL", { API_PUBLIC_URL: "http://api.example.com" }],
+  ])(
+    "refuses http:// in %s to a host that is not loopback, unless opted in or in development",
+    (variable, overrides) => {
+      for (const mode of [undefined, "production", "Production", "staging"]) {
+        const error = refusal({ ...tenant, ...overrides, NODE_ENV: mode });
+        expect(error.variable).toBe(variable);
+        expect(error.message).toMatch(/is http:\/\/ to a host that is not loopback/);
+      }
+      for (const allowed of [
+        { AUTHACTION_ALLOW_INSECURE_HTTP: "true" },
+        { NODE_ENV: "development" },
+      ]) {
+        expect(() => apiConfigFromEnv({ ...tenant, ...overrides, ...allowed })).not.toThrow();
+      }
+    },
+  );
+
+  it.each(["http://localhost:9000", "http://127.0.0.1:9000", "http://[::1]:9000"])(
+    "accepts http:// to loopback (%s) in every trust anchor and API_PUBLIC_URL",
+    (url) => {
+      const config = apiConfigFromEnv({
+        NODE_ENV: "production",
+        AUTHACTION_ISSUER: url,
+        AUTHACTION_AUDIENCE: "a",
+        AUTHACTION_JWKS_URI: `${url}/jwks.json`,
+        API_PUBLIC_URL: url,
+      });
+      expect(config.verifier.jwksUri).toBe(`${url}/jwks.json`);
+    },
+  );
+
+  it.each([
+    "https://api.example.invalid",
+    "https://API.Example.INVALID/v1",
+    "https://api.example.invalid./",
+    "https://invalid",
+  ])("refuses the placeholder API_PUBLIC_URL %s (a host under .invalid)", (url) => {
+    const error = refusal({ ...tenant, API_PUBLIC_URL: url });
+    expect(error.message).toBe(
+      "API_PUBLIC_URL: names a host under .invalid, a placeholder: set the URL clients reach the api at",
+    );
+    expect(apiConfigFromEnv({ ...tenant, API_PUBLIC_URL: url, NODE_ENV: "test" }).publicUrl).toBe(
+      url.replace(/\/+$/, ""),
+    );
+  });
+
+  it("refuses a misspelt AUTHACTION_* name, naming it and the name it probably meant, before the missing tenant", () => {
+    for (const mode of [undefined, "development"]) {
+      const error = refusal({ NODE_ENV: mode, AUTHACTION_DOMIAN: "tenant.example.com" });
+      expect(error.message).toBe(
+        "AUTHACTION_DOMIAN: is not a variable any app reads; did you mean AUTHACTION_DOMAIN?",
+      );
+    }
+  });
+
+  it("the real entry point with NODE_ENV=production and an http:// AUTHACTION_ISSUER exits 1 naming it in one line", async () => {
+    // An empty .env: NODE_ENV=production reads one, and a developer's must not change the result.
+    const dir = mkdtempSync(join(tmpdir(), "api-config-"));
+    const emptyDotEnv = join(dir, ".env");
+    writeFileSync(emptyDotEnv, "");
+    const { code, stdout, stderr } = await runEntryPoint({
+      NODE_ENV: "production",
+      DOTENV_PATH: emptyDotEnv,
+      AUTHACTION_ISSUER: "http://auth.example.com",
+      AUTHACTION_AUDIENCE: "a",
+    }).finally(() => rmSync(dir, { recursive: true, force: true }));
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(
+      /^api: configuration error: AUTHACTION_ISSUER: is http:\/\/ to a host that is not loopback[^\n]*\n$/,
+    );
+    expect(stderr).not.toContain("auth.example.com");
   });
 });

@@ -86,9 +86,17 @@ describe("deploy/kubernetes", () => {
     for (const name of [...Object.keys(config), ...Object.keys(secretExample.stringData)]) {
       expect(documented, name).toContain(name);
     }
-    expect(() => apiConfigFromEnv({ ...config, NODE_ENV: "production" })).not.toThrow();
-    expect(apiConfigFromEnv({ ...config, NODE_ENV: "production" }).localIssuerNotice).toBe(
-      undefined,
+    // The base's API_PUBLIC_URL is a placeholder the overlay must replace; the rest is valid.
+    const overlaid = { ...config, NODE_ENV: "production", API_PUBLIC_URL: "https://api.acme.com" };
+    expect(() => apiConfigFromEnv(overlaid)).not.toThrow();
+    expect(apiConfigFromEnv(overlaid)).toMatchObject({ publicUrl: "https://api.acme.com" });
+    expect(apiConfigFromEnv(overlaid).localIssuerNotice).toBe(undefined);
+  });
+
+  it("sets an API_PUBLIC_URL placeholder that the api refuses in production until an overlay replaces it", () => {
+    expect(new URL(config.API_PUBLIC_URL as string).hostname).toMatch(/\.invalid$/);
+    expect(() => apiConfigFromEnv({ ...config, NODE_ENV: "production" })).toThrow(
+      /^API_PUBLIC_URL: names a host under \.invalid, a placeholder/,
     );
   });
 

@@ -1,5 +1,13 @@
 import type { ClientCredentialsOptions } from "@repo/auth/client";
-import { localIssuerFallback, parseEnv, tenantFromEnv, urlVar } from "@repo/env";
+import {
+  isDevelopmentMode,
+  localIssuerFallback,
+  parseEnv,
+  refuseInsecureHttp,
+  refuseUnknownAuthactionVariables,
+  tenantFromEnv,
+  urlVar,
+} from "@repo/env";
 import { z } from "zod";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -29,11 +37,11 @@ function urlWithoutCredentialsVar(expected: string) {
     .describe(description);
 }
 
-const clientEnvShape = {
-  API_URL: urlWithoutCredentialsVar(
-    "an absolute http(s) URL of the api, e.g. http://localhost:3000",
-  ).default("http://localhost:3000"),
-};
+const apiUrlVar = urlWithoutCredentialsVar(
+  "an absolute http(s) URL of the api, e.g. https://api.example.com",
+);
+/** Where `pnpm dev` starts the api; outside development mode there is no default. */
+const DEVELOPMENT_API_URL = "http://localhost:3000";
 
 const clientCredentialsEnvShape = {
   AUTHACTION_TOKEN_URL: urlWithoutCredentialsVar(
@@ -80,18 +88,26 @@ export function clientCredentialsOptionsFromEnv(env: Env): ClientCredentialsOpti
 }
 
 /**
- * `API_URL` (default http://localhost:3000) plus the client credentials variables above. With no
- * tenant configured and NODE_ENV not `production`, the local issuer and its demo client stand in
- * (see localIssuerFallback in @repo/env).
- * @throws ConfigurationError naming the first missing or malformed variable.
+ * `API_URL` (in development mode, default http://localhost:3000; elsewhere required) plus the
+ * client credentials variables above. With no tenant configured, the local issuer and its demo
+ * client stand in in development mode only (see localIssuerFallback in @repo/env); outside it,
+ * http:// to other hosts than loopback is refused. An AUTHACTION_* name no app reads is refused
+ * first.
+ * @throws ConfigurationError naming the first missing, malformed or refused variable.
  */
 export function clientConfigFromEnv(givenEnv: Env): ClientConfig {
+  refuseUnknownAuthactionVariables(givenEnv);
   const fallback = localIssuerFallback(givenEnv);
   const env = fallback?.env ?? givenEnv;
-  const { API_URL } = parseEnv(clientEnvShape, env);
+  const { API_URL } = parseEnv(
+    { API_URL: isDevelopmentMode(env) ? apiUrlVar.default(DEVELOPMENT_API_URL) : apiUrlVar },
+    env,
+  );
+  const credentials = clientCredentialsOptionsFromEnv(env);
+  refuseInsecureHttp(env, ["AUTHACTION_ISSUER", "AUTHACTION_TOKEN_URL", "API_URL"]);
   return {
     ...(fallback === undefined ? {} : { localIssuerNotice: fallback.notice }),
     apiUrl: API_URL.replace(/\/+$/, ""),
-    credentials: clientCredentialsOptionsFromEnv(env),
+    credentials,
   };
 }

@@ -1,7 +1,10 @@
 /**
- * The client's `dev` task (run by `pnpm turbo dev` under `tsx watch`): wait until the api is ready,
- * then run the typed client once. tsx watch runs this file again when the client's source or the
- * api's source (its router and procedures) changes, so a changed procedure is seen end to end.
+ * The client's `dev` task (run by `pnpm turbo dev` under `tsx watch`): development mode unless
+ * NODE_ENV already says otherwise (the local issuer's demo client stands in for a missing tenant,
+ * and API_URL defaults to http://localhost:3000; see isDevelopmentMode in @repo/env), then wait
+ * until the api is ready and run the typed client once. tsx watch runs this file again when the
+ * client's source or the api's source (its router and procedures) changes, so a changed procedure
+ * is seen end to end.
  *
  * The api restarts on the same change; its old process stops listening (or answers /readyz 503
  * while it drains) before this process has started again, so waiting for a 200 from /readyz waits
@@ -9,6 +12,9 @@
  */
 import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
 import { clientConfigFromEnv } from "./client-config.ts";
+
+// Set in code rather than in the script so that it works in every shell, Windows' included.
+process.env.NODE_ENV ??= "development";
 
 const POLL_MS = 250;
 /** An api that answers but stays unready this long is cold (keys load on the first call): go on. */

@@ -38,8 +38,14 @@ describe("the built client (pnpm build)", () => {
   let stack: IssuerAndApi | undefined;
   let issuer: LocalIssuer;
   let api: RunningApi;
+  let built: { code: number | null; stdout: string; stderr: string };
   beforeAll(async () => {
-    stack = await startIssuerAndApi();
+    writeFileSync(emptyDotEnv, "");
+    const tsdown = join(appDir, "node_modules", ".bin", "tsdown");
+    [stack, built] = await Promise.all([
+      startIssuerAndApi(),
+      run(tsdown, ["--out-dir", outDir, "--log-level", "error"], process.env),
+    ]);
     ({ issuer, api } = stack);
   });
   afterAll(async () => {
@@ -48,27 +54,51 @@ describe("the built client (pnpm build)", () => {
     rmSync(envDir, { recursive: true, force: true });
   });
 
-  it("runs with plain node (no tsx) and calls the api with the local issuer's demo client", async () => {
-    const tsdown = join(appDir, "node_modules", ".bin", "tsdown");
-    const built = await run(tsdown, ["--out-dir", outDir, "--log-level", "error"], process.env);
+  it("runs with plain node (no tsx) and calls the api with the tenant it is given", async () => {
     expect(built.stderr.replace(/^.*Node\.js v20.*deprecated.*\n/m, "")).toBe("");
     expect(built.code).toBe(0);
     expect(readdirSync(outDir).sort()).toEqual(["main.js", "main.js.map"]);
 
-    writeFileSync(emptyDotEnv, "");
     const { code, stdout, stderr } = await run(
       process.execPath,
       ["--enable-source-maps", join(outDir, "main.js")],
       {
         PATH: process.env.PATH ?? "",
         DOTENV_PATH: emptyDotEnv,
-        ISSUER_URL: issuer.issuer,
+        AUTHACTION_ISSUER: issuer.issuer,
+        AUTHACTION_AUDIENCE: issuer.audience,
+        AUTHACTION_CLIENT_ID: "demo-client",
+        AUTHACTION_CLIENT_SECRET: "demo-secret",
         API_URL: api.url,
       },
     );
-    expect(stderr).toMatch(/^client: no tenant configured .* using the local issuer at /);
+    expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toContain('protected -> {"message":"This is a protected message!"');
     expect(issuer.requestCounts().token).toBe(1);
   });
+
+  it.each(["development", "test"])(
+    "never falls back to the local issuer, even with NODE_ENV=%s: exits 1 with one line naming AUTHACTION_DOMAIN",
+    async (mode) => {
+      const tokensBefore = issuer.requestCounts().token;
+      const { code, stdout, stderr } = await run(
+        process.execPath,
+        ["--enable-source-maps", join(outDir, "main.js")],
+        {
+          PATH: process.env.PATH ?? "",
+          NODE_ENV: mode,
+          DOTENV_PATH: emptyDotEnv,
+          ISSUER_URL: issuer.issuer,
+          API_URL: api.url,
+        },
+      );
+      expect(stderr).toBe(
+        "client: configuration error: AUTHACTION_DOMAIN: is required (or set AUTHACTION_ISSUER): your tenant's host name, e.g. your-tenant.eu.authaction.com; a built dist/main.js never uses the local issuer (pnpm dev does)\n",
+      );
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      expect(issuer.requestCounts().token).toBe(tokensBefore);
+    },
+  );
 });

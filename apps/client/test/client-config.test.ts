@@ -80,7 +80,7 @@ describe("clientCredentialsOptionsFromEnv", () => {
   ])("refuses %s with user:password@ without echoing it", (variable, overrides) => {
     let error: unknown;
     try {
-      clientConfigFromEnv({ ...base, ...overrides });
+      clientConfigFromEnv({ ...base, API_URL: "https://api.example.com", ...overrides });
     } catch (caught) {
       error = caught;
     }
@@ -113,6 +113,76 @@ describe("clientCredentialsOptionsFromEnv", () => {
       expect(decodeJwt(token).scope).toBe("read:public");
     } finally {
       await issuer.close();
+    }
+  });
+});
+
+describe("clientConfigFromEnv", () => {
+  const tenant = { ...base, API_URL: "https://api.example.com" };
+
+  function refusal(env: Record<string, string | undefined>): ConfigurationError {
+    try {
+      clientConfigFromEnv(env);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      return error as ConfigurationError;
+    }
+    throw new Error("expected a ConfigurationError");
+  }
+
+  it("has no default API_URL outside development mode; in development it is http://localhost:3000", () => {
+    for (const mode of [undefined, "production", "staging"]) {
+      const error = refusal({ ...tenant, NODE_ENV: mode, API_URL: undefined });
+      expect(error.message).toMatch(/^API_URL: is required: /);
+    }
+    expect(
+      clientConfigFromEnv({ ...tenant, NODE_ENV: "development", API_URL: undefined }).apiUrl,
+    ).toBe("http://localhost:3000");
+  });
+
+  it.each([
+    [
+      "AUTHACTION_ISSUER",
+      { AUTHACTION_DOMAIN: undefined, AUTHACTION_ISSUER: "http://auth.example.com" },
+    ],
+    ["AUTHACTION_TOKEN_URL", { AUTHACTION_TOKEN_URL: "http://auth.example.com/oauth2/m2m/token" }],
+    ["API_URL", { API_URL: "http://api.example.com" }],
+  ])(
+    "refuses http:// in %s to a host that is not loopback outside development mode, naming it",
+    (variable, overrides) => {
+      const error = refusal({ ...tenant, ...overrides });
+      expect(error.variable).toBe(variable);
+      expect(error.message).toContain("AUTHACTION_ALLOW_INSECURE_HTTP=true");
+      expect(
+        clientConfigFromEnv({ ...tenant, ...overrides, AUTHACTION_ALLOW_INSECURE_HTTP: "true" }),
+      ).toBeDefined();
+      expect(
+        clientConfigFromEnv({ ...tenant, ...overrides, NODE_ENV: "development" }),
+      ).toBeDefined();
+    },
+  );
+
+  it("accepts http:// to loopback outside development mode", () => {
+    const config = clientConfigFromEnv({
+      ...tenant,
+      AUTHACTION_DOMAIN: undefined,
+      AUTHACTION_ISSUER: "http://127.0.0.1:9000",
+      API_URL: "http://[::1]:3000",
+    });
+    expect(config.apiUrl).toBe("http://[::1]:3000");
+    expect(config.credentials.tokenUrl).toBe("http://127.0.0.1:9000/oauth2/m2m/token");
+  });
+
+  it("refuses a misspelt AUTHACTION_* name before anything else, in development mode too", () => {
+    for (const mode of [undefined, "development"]) {
+      const error = refusal({
+        NODE_ENV: mode,
+        AUTHACTION_DOMIAN: "tenant.eu.authaction.com",
+        AUTHACTION_AUDIENCE: "https://api.example.com",
+      });
+      expect(error.message).toBe(
+        "AUTHACTION_DOMIAN: is not a variable any app reads; did you mean AUTHACTION_DOMAIN?",
+      );
     }
   });
 });

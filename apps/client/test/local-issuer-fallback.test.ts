@@ -14,7 +14,7 @@ const envDir = mkdtempSync(join(tmpdir(), "client-fallback-"));
 const emptyDotEnv = join(envDir, ".env");
 writeFileSync(emptyDotEnv, "");
 
-/** The client's real entry point with exactly `env` (plus PATH); NODE_ENV is not set. */
+/** The client's real entry point with exactly `env` (plus PATH and the empty .env). */
 function runMain(env: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
@@ -48,12 +48,16 @@ describe("with no tenant configured", () => {
     rmSync(envDir, { recursive: true, force: true });
   });
 
-  it("outside production, calls the api with the local issuer's demo client and says so in one line", async () => {
+  it("in development mode (NODE_ENV=development), calls the api with the local issuer's demo client and says so in one line", async () => {
     // ISSUER_URL moves the local issuer off port 9000 (tests stay on ephemeral ports); API_URL
     // moves the api off 3000. No AUTHACTION_* variable is set.
-    const { code, stdout, stderr } = await runMain({ ISSUER_URL: issuer.issuer, API_URL: api.url });
+    const { code, stdout, stderr } = await runMain({
+      NODE_ENV: "development",
+      ISSUER_URL: issuer.issuer,
+      API_URL: api.url,
+    });
     expect(stderr).toBe(
-      `client: no tenant configured (AUTHACTION_DOMAIN and AUTHACTION_ISSUER unset) and NODE_ENV is not production: using the local issuer at ${issuer.issuer} (audience https://api.example.com, client demo-client). Not for production.\n`,
+      `client: no tenant configured (AUTHACTION_DOMAIN and AUTHACTION_ISSUER unset) and NODE_ENV=development: using the local issuer at ${issuer.issuer} (audience https://api.example.com, client demo-client). Not for production.\n`,
     );
     expect(code).toBe(0);
     expect(stdout).toContain('public    -> {"message":"This is a public message!"}\n');
@@ -61,18 +65,26 @@ describe("with no tenant configured", () => {
     expect(issuer.requestCounts().token).toBe(1);
   });
 
-  it("with NODE_ENV=production, exits 1 with one line naming a missing variable", async () => {
-    const tokensBefore = issuer.requestCounts().token;
-    const { code, stdout, stderr } = await runMain({
-      NODE_ENV: "production",
-      ISSUER_URL: issuer.issuer,
-      API_URL: api.url,
-    });
-    expect(code).toBe(1);
-    expect(stdout).toBe("");
-    expect(stderr).toMatch(
-      /^client: configuration error: AUTHACTION_[A-Z_]+: is required[^\n]*\n$/,
-    );
-    expect(issuer.requestCounts().token).toBe(tokensBefore);
-  });
+  it.each([
+    ["unset", {}],
+    ["production", { NODE_ENV: "production" }],
+    ["Production", { NODE_ENV: "Production" }],
+    ["staging", { NODE_ENV: "staging" }],
+  ])(
+    "with NODE_ENV %s, exits 1 with one line naming AUTHACTION_DOMAIN and asks the local issuer nothing",
+    async (_, mode) => {
+      const tokensBefore = issuer.requestCounts().token;
+      const { code, stdout, stderr } = await runMain({
+        ...mode,
+        ISSUER_URL: issuer.issuer,
+        API_URL: api.url,
+      });
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr).toBe(
+        "client: configuration error: AUTHACTION_DOMAIN: is required (or set AUTHACTION_ISSUER): your tenant's host name, e.g. your-tenant.eu.authaction.com; NODE_ENV=development uses the local issuer instead, for development only\n",
+      );
+      expect(issuer.requestCounts().token).toBe(tokensBefore);
+    },
+  );
 });

@@ -3,8 +3,14 @@
  * repository root (or DOTENV_PATH), variables validated with zod, and one line naming the variable
  * when one is missing or malformed.
  */
+export {
+  AUTHACTION_VARIABLES,
+  refuseUnknownAuthactionVariables,
+} from "./authaction-variables.ts";
 export { ConfigurationError } from "./configuration-error.ts";
+export { isDevelopmentMode } from "./development-mode.ts";
 export { exitOnConfigurationError } from "./exit-on-configuration-error.ts";
+export { isLoopbackHostname, refuseInsecureHttp } from "./insecure-http.ts";
 export { type LoadDotEnvOptions, loadDotEnv, workspaceRoot } from "./load-dot-env.ts";
 export {
   LOCAL_ISSUER_DEFAULTS,

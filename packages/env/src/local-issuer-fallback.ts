@@ -1,3 +1,5 @@
+import { ConfigurationError } from "./configuration-error.ts";
+import { BUILT_FOR_DEPLOYMENT, isDevelopmentMode } from "./development-mode.ts";
 import { intVar, parseEnv, urlVar } from "./parse-env.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -51,18 +53,31 @@ const issuerLocationShape = {
 /**
  * Zero-configuration development: when no tenant is configured (none of AUTHACTION_DOMAIN,
  * AUTHACTION_ISSUER, AUTHACTION_JWKS_URI, AUTHACTION_TOKEN_URL is set, in the environment or the
- * `.env` already loaded) and NODE_ENV is not `production`, the api and the client use the local
- * issuer: `ISSUER_URL`, else `http://localhost:{ISSUER_PORT}` (default 9000), the same variables
- * the issuer itself reads, audience `https://api.example.com`, client `demo-client`/`demo-secret`.
- * Variables already set are kept.
+ * `.env` already loaded) in development mode (NODE_ENV exactly `development` or `test`, from the
+ * sources; see isDevelopmentMode), the api and the client use the local issuer: `ISSUER_URL`,
+ * else `http://localhost:{ISSUER_PORT}` (default 9000), the same variables the issuer itself
+ * reads, audience `https://api.example.com`, client `demo-client`/`demo-secret`. Variables already
+ * set are kept.
  *
- * @returns undefined when a tenant is configured or NODE_ENV is `production` (the caller then
- *   reports the missing variable as before).
- * @throws ConfigurationError when ISSUER_PORT or ISSUER_URL is malformed.
+ * Anywhere else a missing tenant stops the start: whatever listens on that port would otherwise
+ * be trusted to mint tokens with every scope (any local process can bind it).
+ *
+ * @returns undefined when a tenant is configured (the caller reads it).
+ * @throws ConfigurationError naming AUTHACTION_DOMAIN when no tenant is configured outside
+ *   development mode, or ISSUER_PORT / ISSUER_URL when malformed.
  */
 export function localIssuerFallback(env: Env): LocalIssuerFallback | undefined {
-  if (env.NODE_ENV?.trim() === "production") return undefined;
   if (TENANT_VARIABLES.some((name) => isSet(env[name]))) return undefined;
+  if (!isDevelopmentMode(env)) {
+    throw new ConfigurationError(
+      "AUTHACTION_DOMAIN",
+      "is required (or set AUTHACTION_ISSUER): your tenant's host name, e.g. " +
+        "your-tenant.eu.authaction.com; " +
+        (BUILT_FOR_DEPLOYMENT
+          ? "a built dist/main.js never uses the local issuer (pnpm dev does)"
+          : "NODE_ENV=development uses the local issuer instead, for development only"),
+    );
+  }
   const { ISSUER_PORT, ISSUER_URL } = parseEnv(issuerLocationShape, env);
   const issuer = ISSUER_URL ?? `http://localhost:${ISSUER_PORT}`;
   const defaults: Record<string, string> = {
@@ -81,8 +96,8 @@ export function localIssuerFallback(env: Env): LocalIssuerFallback | undefined {
     issuer,
     env: merged,
     notice:
-      `no tenant configured (AUTHACTION_DOMAIN and AUTHACTION_ISSUER unset) and NODE_ENV is not ` +
-      `production: using the local issuer at ${issuer} (audience ${audience}, client ` +
+      `no tenant configured (AUTHACTION_DOMAIN and AUTHACTION_ISSUER unset) and ` +
+      `NODE_ENV=${env.NODE_ENV}: using the local issuer at ${issuer} (audience ${audience}, client ` +
       `${merged.AUTHACTION_CLIENT_ID}). Not for production.`,
   };
 }

@@ -31,8 +31,8 @@ import {
  * - `spawnApi(env, launch?)`: the real entry point (`node --import tsx src/main.ts`, what
  *   `pnpm --filter @repo/api start` runs, or another `launch`, e.g. the built image's CMD) with
  *   exactly `env`, resolved once it listens.
- * - `runEntryPoint(env)`: the entry point run to its end (stopped by SIGTERM once it listens), for
- *   what it prints and its exit code.
+ * - `runEntryPoint(env, launch?)`: the entry point run to its end (stopped by SIGTERM once it
+ *   listens), for what it prints and its exit code.
  * - `startKeyServer(keys)`: a JWKS server that counts its requests.
  * - `get(target, path, authorization?)`: one GET through fetch, the body parsed when it is JSON.
  *
@@ -271,11 +271,15 @@ export interface EntryPointRun {
 }
 
 /**
- * Run the real entry point with exactly `env` to its end: a configuration it refuses makes it exit
- * on its own; once it logs "listening" it gets one SIGTERM.
+ * Run the real entry point (by default the sources', or another `launch`, e.g. a built
+ * dist/main.js) with exactly `env` to its end: a configuration it refuses makes it exit on its
+ * own; once it logs "listening" it gets one SIGTERM.
  */
-export function runEntryPoint(env: EntryPointEnv): Promise<EntryPointRun> {
-  const child = spawnEntryPoint(env);
+export function runEntryPoint(
+  env: EntryPointEnv,
+  launch: EntryPointLaunch = SOURCE_ENTRY_POINT,
+): Promise<EntryPointRun> {
+  const child = spawnEntryPoint(env, launch);
   let stdout = "";
   let stderr = "";
   let signalled = false;
