@@ -46,6 +46,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 api = await startApi({
   verifier: config.verifier,
   log,
+  refusalLog: { linesPerReason: config.logRefusalsPerMinute },
   port: config.port,
   host: config.host,
   warmKeySet: config.warmKeySet,
