@@ -107,8 +107,10 @@ class RequestRefusals {
   add(path: string, error: AuthError): void {
     this.calls++;
     if (this.first === undefined) this.first = { path, error };
-    else if (error.code !== this.first.error.code)
-      (this.otherReasons ??= new Set()).add(error.code);
+    else if (error.code !== this.first.error.code) {
+      this.otherReasons ??= new Set();
+      this.otherReasons.add(error.code);
+    }
     if (this.paths.length < MAX_LOGGED_PATHS && !this.paths.includes(path)) this.paths.push(path);
   }
 }
