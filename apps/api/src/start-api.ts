@@ -29,6 +29,11 @@ export interface StartApiOptions {
    * the limit refusals are counted in one `auth_refusals_suppressed` line per window.
    */
   readonly refusalLog?: RefusalRateLimitOptions;
+  /**
+   * Log lines dropped so far because stdout was not taking them (createApiLogger's `dropped`); with
+   * metrics on, served as `api_log_lines_dropped_total`.
+   */
+  readonly droppedLogLines?: () => number;
   /** Default 0: an ephemeral port. */
   readonly port?: number;
   /** Default: all interfaces. */
@@ -107,6 +112,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       ? options.verifier
       : createAccessTokenVerifier({ onKeySetEvent, ...options.verifier });
   metrics?.observeVerifier(verifier);
+  if (options.droppedLogLines !== undefined) metrics?.observeLogDrops(options.droppedLogLines);
   if (options.warmKeySet === true) {
     const loaded = await verifier.keySet.warm();
     if (!loaded)
