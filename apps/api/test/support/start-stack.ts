@@ -160,6 +160,7 @@ export function startApiFromEnv(
     metrics: config.metrics,
     limits: config.http,
     streams: { maxPerSubject: config.maxStreamsPerSubject },
+    refusalLog: { linesPerReason: config.logRefusalsPerMinute },
     ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
   });
