@@ -111,8 +111,8 @@ function waitForLogs(
   }, LOG_WAIT);
 }
 
-/** A pino logger at debug level writing into memory. */
-function memoryLogger() {
+/** A pino logger at debug level writing into memory: its text, and its lines parsed. */
+export function memoryLogger() {
   const chunks: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -120,7 +120,8 @@ function memoryLogger() {
       done();
     },
   });
-  return { log: pino({ level: "debug" }, sink), text: () => chunks.join("") };
+  const text = () => chunks.join("");
+  return { log: pino({ level: "debug" }, sink), text, lines: () => parseLines(text()) };
 }
 
 type InProcessOptions = Omit<StartApiOptions, "log" | "host" | "port">;
