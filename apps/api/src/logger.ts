@@ -31,8 +31,9 @@ export interface LoggerOptions {
  * a request: lines wait in a buffer of at most `maxBufferBytes`, past which new lines are dropped,
  * counted (`dropped()`) and reported in a `log_lines_dropped` line once the buffer has drained.
  * Because writes trail the code, an exit must call `end` first (main.ts does), or its last lines
- * could be lost (an exit that did not, e.g. a crash, gets one more second to write them). Authorization headers are redacted as a second line of defence: the code never
- * logs a token on purpose, and this keeps an accidental `req` log from doing so.
+ * could be lost (an exit that did not, e.g. a crash, gets one more second to write them).
+ * Authorization headers are redacted as a second line of defence: the code never logs a token on
+ * purpose, and this keeps an accidental `req` log from doing so.
  */
 export function createApiLogger(level: string, options: LoggerOptions = {}): ApiLogger {
   let dropped = 0;
