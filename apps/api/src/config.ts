@@ -20,6 +20,7 @@ import {
 } from "@repo/env";
 import type { LevelWithSilent } from "pino";
 import { z } from "zod";
+import { REFUSAL_RATE_LIMIT_DEFAULTS } from "./logging/refusal-rate-limit.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -43,6 +44,8 @@ export interface ApiConfig {
   readonly port: number;
   readonly host: string | undefined;
   readonly logLevel: LevelWithSilent;
+  /** Refusal log lines per reason per minute (logging/refusal-rate-limit.ts). */
+  readonly logRefusalsPerMinute: number;
   readonly warmKeySet: boolean;
   readonly maxBodyBytes: number;
   readonly http: HttpLimits;
@@ -80,6 +83,12 @@ export const API_BOUNDS = {
   shutdownDelayMs: { min: 0, max: 120_000, default: 0 },
   shutdownTimeoutMs: { min: 100, max: 600_000, default: 10_000 },
   maxStreamsPerSubject: { min: 1, max: 10_000, default: 10 },
+  /** Refusal lines per reason per minute; a flood of refused requests is counted, not logged. */
+  logRefusalsPerMinute: {
+    min: 0,
+    max: 1_000_000,
+    default: REFUSAL_RATE_LIMIT_DEFAULTS.linesPerReason,
+  },
 } as const;
 
 /** The default HTTP limits, for startApi callers that give none. */
@@ -106,6 +115,9 @@ const apiEnvShape = {
     .enum(LOG_LEVELS)
     .describe(`one of ${LOG_LEVELS.join(", ")}`)
     .default("info"),
+  API_LOG_REFUSALS_PER_MINUTE: intVar("log lines", API_BOUNDS.logRefusalsPerMinute).default(
+    API_BOUNDS.logRefusalsPerMinute.default,
+  ),
   AUTHACTION_JWKS_WARM: boolVar("true or false").default(false),
   API_MAX_BODY_BYTES: intVar("bytes", API_BOUNDS.maxBodyBytes).default(
     API_BOUNDS.maxBodyBytes.default,
@@ -220,6 +232,7 @@ export function apiConfigFromEnv(givenEnv: Env): ApiConfig {
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
+    logRefusalsPerMinute: e.API_LOG_REFUSALS_PER_MINUTE,
     warmKeySet: e.AUTHACTION_JWKS_WARM,
     maxBodyBytes: e.API_MAX_BODY_BYTES,
     http: httpLimits(e),

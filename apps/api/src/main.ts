@@ -1,6 +1,6 @@
 import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
 import { apiConfigFromEnv } from "./config.ts";
-import { createLogger } from "./logger.ts";
+import { createApiLogger } from "./logger.ts";
 import { startApi } from "./start-api.ts";
 
 const config = exitOnConfigurationError("api", () => {
@@ -8,10 +8,21 @@ const config = exitOnConfigurationError("api", () => {
   return apiConfigFromEnv(process.env);
 });
 
-const log = createLogger(config.logLevel);
+const logger = createApiLogger(config.logLevel);
+const { log } = logger;
 if (config.localIssuerNotice !== undefined) {
   log.info({ event: "local_issuer" }, config.localIssuerNotice);
 }
+/**
+ * Logs are written in the background: the last lines go out before the exit, unless stdout takes
+ * nothing for this long (a stopped log reader must not keep the process from exiting).
+ */
+const LOG_END_TIMEOUT_MS = 2_000;
+
+function exitAfterLogs(code: number): void {
+  void logger.end(LOG_END_TIMEOUT_MS).then(() => process.exit(code));
+}
+
 // Signal handlers first: a signal arriving before they exist would kill the process outright.
 let api: Awaited<ReturnType<typeof startApi>> | undefined;
 let stopping = false;
@@ -33,11 +44,11 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     done.then(
       () => {
         log.info({ event: "stopped" }, "stopped");
-        process.exit(0);
+        exitAfterLogs(0);
       },
       (error: unknown) => {
         log.error({ event: "shutdown_failed", err: error }, "shutdown failed");
-        process.exit(1);
+        exitAfterLogs(1);
       },
     );
   });
@@ -46,6 +57,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 api = await startApi({
   verifier: config.verifier,
   log,
+  droppedLogLines: logger.dropped,
+  refusalLog: { linesPerReason: config.logRefusalsPerMinute },
   port: config.port,
   host: config.host,
   warmKeySet: config.warmKeySet,

@@ -12,6 +12,8 @@ import { trackConnections } from "./http/drain-server.ts";
 import { describeListenAddress } from "./http/listen-address.ts";
 import { resourceMetadataUrl } from "./http/protected-resource-metadata.ts";
 import type { Logger } from "./logger.ts";
+import { RefusalLog } from "./logging/refusal-log.ts";
+import type { RefusalRateLimitOptions } from "./logging/refusal-rate-limit.ts";
 import { MessageBoard } from "./messages/message-board.ts";
 import { createApiMetrics } from "./metrics/api-metrics.ts";
 import { type RunningMetricsServer, startMetricsServer } from "./metrics/metrics-server.ts";
@@ -22,6 +24,16 @@ export interface StartApiOptions {
   /** Verifier options (a verifier is built from them), or a verifier to share. */
   readonly verifier: AccessTokenVerifierOptions | AccessTokenVerifier;
   readonly log: Logger;
+  /**
+   * Refusal lines per reason per window (default 60 a minute), and the clock of the window; past
+   * the limit refusals are counted in one `auth_refusals_suppressed` line per window.
+   */
+  readonly refusalLog?: RefusalRateLimitOptions;
+  /**
+   * Log lines dropped so far because stdout was not taking them (createApiLogger's `dropped`); with
+   * metrics on, served as `api_log_lines_dropped_total`.
+   */
+  readonly droppedLogLines?: () => number;
   /** Default 0: an ephemeral port. */
   readonly port?: number;
   /** Default: all interfaces. */
@@ -100,6 +112,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       ? options.verifier
       : createAccessTokenVerifier({ onKeySetEvent, ...options.verifier });
   metrics?.observeVerifier(verifier);
+  if (options.droppedLogLines !== undefined) metrics?.observeLogDrops(options.droppedLogLines);
   if (options.warmKeySet === true) {
     const loaded = await verifier.keySet.warm();
     if (!loaded)
@@ -119,11 +132,13 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     clockToleranceMs: verifier.options.clockToleranceSeconds * 1000,
     clock: options.streams?.clock,
   });
+  const refusalLog = new RefusalLog(log, options.refusalLog);
   // Known once listening when it is derived from the port; read per request, hence the getter.
   let metadataUrl = options.publicUrl === undefined ? "" : resourceMetadataUrl(options.publicUrl);
   const server = createApiServer({
     verifier,
     log,
+    refusalLog,
     streams,
     messages: new MessageBoard(),
     // Read per refusal: derived from the port, it is known only once listening.
@@ -187,6 +202,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     ).then(async () => {
       // Background refreshes end with the server; a shared verifier is its owner's to close.
       if (ownsVerifier) verifier.keySet.close();
+      // What the refusal limit left out is counted before the last lines.
+      refusalLog.close();
       // Metrics go on being served while the api drains, then stop.
       await metricsServer?.close();
     });

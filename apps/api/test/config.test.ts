@@ -207,3 +207,23 @@ describe("outside development mode (NODE_ENV neither development nor test)", () 
     expect(stderr).not.toContain("auth.example.com");
   });
 });
+
+describe("API_LOG_REFUSALS_PER_MINUTE", () => {
+  const tenant = { AUTHACTION_DOMAIN: "t.example.com", AUTHACTION_AUDIENCE: "a" };
+
+  it("defaults to 60 refusal lines per reason per minute, and takes 0 to 1000000", () => {
+    expect(apiConfigFromEnv(tenant).logRefusalsPerMinute).toBe(60);
+    expect(apiConfigFromEnv({ ...tenant, API_LOG_REFUSALS_PER_MINUTE: "0" })).toMatchObject({
+      logRefusalsPerMinute: 0,
+    });
+    expect(
+      apiConfigFromEnv({ ...tenant, API_LOG_REFUSALS_PER_MINUTE: "1000000" }).logRefusalsPerMinute,
+    ).toBe(1_000_000);
+  });
+
+  it.each(["-1", "1.5", "1000001", "lots"])("refuses %s naming the variable", (value) => {
+    expect(() => apiConfigFromEnv({ ...tenant, API_LOG_REFUSALS_PER_MINUTE: value })).toThrow(
+      /^API_LOG_REFUSALS_PER_MINUTE: /,
+    );
+  });
+});

@@ -198,7 +198,11 @@ export function createFastQueryHandler(
     if (acceptsStream(req) || req.headers.accept?.includes("text/event-stream")) return false;
     const planned = plan(procedurePath, search);
     if (planned === undefined) return false;
-    const ctx = createContext(options, authorizationHeader(req));
+    const ctx = createContext(
+      options,
+      authorizationHeader(req),
+      options.refusalLog.forResponse(res),
+    );
     // As the official adapter does: procedures see an abort when the client goes away first.
     const abort = new AbortController();
     res.once("close", () => {

@@ -42,7 +42,7 @@ export async function handleRestRoute(
     const data = await callProcedure(procedure, {
       path: name,
       getRawInput: async () => undefined,
-      ctx: createContext(deps, authorizationHeader(req)),
+      ctx: createContext(deps, authorizationHeader(req), deps.refusalLog.forResponse(res)),
       type: "query",
       signal: undefined,
       batchIndex: 0,

@@ -8,6 +8,7 @@ import {
   transformTRPCResponse,
 } from "@trpc/server";
 import type { Logger } from "../logger.ts";
+import type { RefusalRecorder } from "../logging/refusal-log.ts";
 import { type ContextDeps, createContext } from "../trpc/context.ts";
 import { protectedProcedure, refuse } from "../trpc/procedures.ts";
 import { authorizationHeader } from "./authorization-header.ts";
@@ -30,7 +31,8 @@ interface MiddlewareResult {
  * non-2xx answer. Otherwise it returns false and the stream runs as usual.
  *
  * The middlewares run again in the stream itself; verified tokens are cached, so the second run
- * costs a cache lookup. Refusals are logged once, here, only when the request is refused as a whole.
+ * costs a cache lookup. Refusals are logged here (one line for the request) only when the request
+ * is refused as a whole.
  */
 export function createStreamRefusal(
   deps: ContextDeps,
@@ -59,7 +61,8 @@ export function createStreamRefusal(
       calls.push(procedure);
     }
     const inputs = batchInputs(req, search);
-    const ctx = createContext({ ...deps, log: quiet }, authorizationHeader(req));
+    // Nothing of this first run is logged: the stream may still run, and log for itself.
+    const ctx = createContext({ ...deps, log: quiet }, authorizationHeader(req), NOT_RECORDED);
     const errors = await Promise.all(
       calls.map((procedure, index) =>
         runGuards(procedure, {
@@ -83,8 +86,8 @@ export function createStreamRefusal(
     );
     if (statuses.size !== 1) return false;
 
-    // Log each refusal as the procedure would have, with the api's logger this time.
-    const logged = { ...ctx, log: deps.log };
+    // Record each refusal as the procedure would have, for the request's one refusal line.
+    const logged = { ...ctx, log: deps.log, refusals: deps.refusalLog.forResponse(res) };
     const trpcErrors = refusals.map((error, index) =>
       refuse(logged, names[index] as string, error?.cause),
     );
@@ -105,6 +108,8 @@ export function createStreamRefusal(
     return true;
   };
 }
+
+const NOT_RECORDED: RefusalRecorder = { record() {}, recordStreamRefusal() {} };
 
 /** The calls' raw inputs of a GET batch (`input={"0":...}`); a POST body is not read here. */
 function batchInputs(req: IncomingMessage, search: string): Record<string, unknown> | undefined {

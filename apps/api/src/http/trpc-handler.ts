@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyTRPCRouter, TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { capLogText } from "../logging/cap-log-text.ts";
 import { appRouter } from "../router.ts";
 import { type ContextDeps, createContext } from "../trpc/context.ts";
 import { authorizationHeader } from "./authorization-header.ts";
@@ -39,7 +40,11 @@ export function createTrpcHandler(
   const onError = (error: TRPCError, path: string | undefined) => {
     if (error.code === "INTERNAL_SERVER_ERROR") {
       options.log.error(
-        { event: "procedure_error", path, err: error.cause ?? error },
+        {
+          event: "procedure_error",
+          path: path === undefined ? undefined : capLogText(path),
+          err: error.cause ?? error,
+        },
         "procedure failed",
       );
     }
@@ -51,7 +56,8 @@ export function createTrpcHandler(
     maxBodySize: options.maxBodyBytes,
     maxBatchSize: options.maxBatchSize,
     allowMethodOverride: false,
-    createContext: ({ req }) => createContext(options, authorizationHeader(req)),
+    createContext: ({ req, res }) =>
+      createContext(options, authorizationHeader(req), options.refusalLog.forResponse(res)),
     responseMeta({ errors, ctx, type }) {
       const refused = subscriptionOpenErrors.take(type, ctx);
       const headers = responseHeaders(refused === undefined ? errors : [refused.error]);

@@ -3,6 +3,7 @@ import type { AccessTokenVerifier, AuthErrorCode, KeySetEvent } from "@repo/auth
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { httpMetrics } from "./http-metrics.ts";
 import { keySetMetrics } from "./key-set-metrics.ts";
+import { logMetrics } from "./log-metrics.ts";
 import { refusalMetrics } from "./refusal-metrics.ts";
 import { tokenCacheMetrics } from "./token-cache-metrics.ts";
 
@@ -21,6 +22,8 @@ export interface ApiMetrics {
   readonly onKeySetEvent: (event: KeySetEvent) => void;
   /** Read the verifier's cache counters and its key set's state at every scrape. Call once. */
   observeVerifier(verifier: AccessTokenVerifier): void;
+  /** Read the logger's count of dropped lines at every scrape. Call at most once. */
+  observeLogDrops(dropped: () => number): void;
 }
 
 /** Create the metrics of one api instance, with prom-client's default process metrics. */
@@ -36,6 +39,9 @@ export function createApiMetrics(): ApiMetrics {
     observeVerifier(verifier) {
       tokenCacheMetrics(registry, () => verifier.stats());
       keySet.observe(() => verifier.keySet.status(), verifier.options.keySet.maxStaleMs);
+    },
+    observeLogDrops(dropped) {
+      logMetrics(registry, dropped);
     },
   };
 }

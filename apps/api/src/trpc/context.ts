@@ -1,5 +1,6 @@
 import type { AccessToken, AccessTokenVerifier, AuthErrorCode } from "@repo/auth/server";
 import type { Logger } from "../logger.ts";
+import { RefusalLog, type RefusalRecorder } from "../logging/refusal-log.ts";
 import { MessageBoard } from "../messages/message-board.ts";
 import { SubscriptionStreams } from "../subscriptions/subscription-streams.ts";
 import { RequestAuthorization } from "./request-authorization.ts";
@@ -16,6 +17,8 @@ export interface Context {
   readonly auth: AccessToken | null;
   readonly verifier: AccessTokenVerifier;
   readonly log: Logger;
+  /** Where this request's refusals are logged: one line for the request (see RefusalLog). */
+  readonly refusals: RefusalRecorder;
   /** Told the reason of every refusal (metrics); absent when nothing observes. */
   readonly onAuthRefused?: ((reason: AuthErrorCode) => void) | undefined;
   /** Open subscription streams: per-subject bound, token binding, shutdown. */
@@ -26,6 +29,8 @@ export interface Context {
 export interface ContextDeps {
   readonly verifier: AccessTokenVerifier;
   readonly log: Logger;
+  /** Refusal lines: one per request, capped, rate-limited per reason. */
+  readonly refusalLog: RefusalLog;
   readonly onAuthRefused?: ((reason: AuthErrorCode) => void) | undefined;
   readonly streams: SubscriptionStreams;
   readonly messages: MessageBoard;
@@ -36,10 +41,15 @@ export interface ContextDeps {
   readonly resourceMetadataUrl?: (() => string | undefined) | undefined;
 }
 
-/** Build a context from a request's Authorization header(s). */
+/**
+ * Build a context from a request's Authorization header(s). `refusals` is where its refusals go:
+ * the HTTP transports pass `deps.refusalLog.forResponse(res)` (one line per request); by default
+ * each refusal is its own line (a caller with no request: benchmarks, tests).
+ */
 export function createContext(
   deps: ContextDeps,
   authorization: string | readonly string[] | undefined,
+  refusals: RefusalRecorder = deps.refusalLog.immediate,
 ): Context {
   // Keep this object small: tRPC copies it key by key for every middleware that extends it.
   return {
@@ -47,6 +57,7 @@ export function createContext(
     auth: null,
     verifier: deps.verifier,
     log: deps.log,
+    refusals,
     onAuthRefused: deps.onAuthRefused,
     streams: deps.streams,
     messages: deps.messages,
@@ -55,13 +66,15 @@ export function createContext(
 
 /**
  * Context deps for calling procedures outside the HTTP server (benchmarks, tests): the given
- * verifier and logger, with a stream registry and a message board of their own.
+ * verifier and logger, with a refusal log (default limits), a stream registry and a message board
+ * of their own.
  */
 export function standaloneContextDeps(
   deps: Pick<ContextDeps, "verifier" | "log" | "onAuthRefused">,
 ): ContextDeps {
   return {
     ...deps,
+    refusalLog: new RefusalLog(deps.log),
     streams: new SubscriptionStreams({ maxPerSubject: 10 }),
     messages: new MessageBoard(),
   };

@@ -1,6 +1,7 @@
 import { type AccessToken, AuthError, isAuthError, missingScopes } from "@repo/auth/server";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { refusalToTRPCError } from "../http/refusal.ts";
+import { capLogText } from "../logging/cap-log-text.ts";
 import type { Context } from "./context.ts";
 import { t } from "./init.ts";
 import type { ProcedureMeta } from "./procedure-meta.ts";
@@ -16,7 +17,8 @@ export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.meta({ access: "public" });
 
 /**
- * Verifies the bearer token; every refusal is logged once, with its reason and never the token.
+ * Verifies the bearer token; every refusal is logged with its reason and never the token (one line
+ * per request, see logging/refusal-log.ts).
  * A subscription also takes a stream slot of the token's subject (429 past the bound) and is bound
  * to the token: it ends when the token expires or stops verifying (subscriptions/).
  */
@@ -92,10 +94,7 @@ async function verifyThenContinue<
     signal: opts.signal,
   });
   if (slot === undefined) {
-    ctx.log.info(
-      { event: "stream_refused", path, reason: "too_many_streams", sub: auth.sub },
-      "request refused",
-    );
+    ctx.refusals.recordStreamRefusal(path, auth.sub);
     throw new TRPCError({
       code: "TOO_MANY_REQUESTS",
       message: "Too many open streams for this client",
@@ -172,29 +171,19 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 }
 
 /**
- * Log a refusal once (its reason, never the token) and map it to the tRPC error every transport
- * answers from (see http/refusal.ts); anything but an AuthError is an internal error.
+ * Record a refusal for the request's one refusal line (its reason, never the token; see
+ * logging/refusal-log.ts) and map it to the tRPC error every transport answers from (see
+ * http/refusal.ts); anything but an AuthError is an internal error.
  */
 export function refuse(ctx: Context, path: string, error: unknown): TRPCError {
   if (!isAuthError(error)) {
     ctx.log.error(
-      { event: "auth_error", path, err: error },
+      { event: "auth_error", path: capLogText(path), err: error },
       "token verification failed unexpectedly",
     );
     return new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error });
   }
-  ctx.log.info(
-    {
-      event: "auth_refused",
-      path,
-      reason: error.code,
-      kid: error.kid,
-      sub: error.subject,
-      clientId: error.clientId,
-      detail: error.cause instanceof Error ? error.cause.message : error.cause,
-    },
-    "request refused",
-  );
+  ctx.refusals.record(path, error);
   ctx.onAuthRefused?.(error.code);
   return refusalToTRPCError(error);
 }

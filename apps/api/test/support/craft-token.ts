@@ -91,6 +91,16 @@ export function craftToken({ header, payload, key, signAs }: CraftOptions): stri
   return `${input}.${signature(alg, key, input)}`;
 }
 
+/**
+ * What an attacker without a key sends: a token whose header names `kid` (any length, e.g. the
+ * 5,900 characters that still fit under the token length limit) and whose signature is made up.
+ * No key has that kid, so it is refused as unknown_key, with the kid in the refusal line.
+ */
+export function tokenWithUnknownKid(kid: string): string {
+  const header = b64url(JSON.stringify({ alg: "RS256", typ: "JWT", kid }));
+  return `${header}.${b64url(JSON.stringify({ sub: "attacker" }))}.${b64url("not a signature")}`;
+}
+
 export interface TestKeyPair {
   readonly kid: string;
   readonly privateKey: KeyObject;

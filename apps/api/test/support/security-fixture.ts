@@ -107,8 +107,11 @@ export async function createFixture(): Promise<Fixture> {
 
 /** The api's environment for a stack: what an operator would put in `.env`. */
 export function stackEnv(kind: StackKind, f: Fixture): Record<string, string> {
+  // Every row checks its own refusal line: no per-reason limit (refusal-rate-limit.test.ts tests it).
+  const logEveryRefusal = { API_LOG_REFUSALS_PER_MINUTE: "1000000" };
   if (kind === "tenant") {
     return {
+      ...logEveryRefusal,
       AUTHACTION_DOMAIN: TENANT_DOMAIN,
       AUTHACTION_JWKS_URI: f.tenant.jwksUri,
       AUTHACTION_AUDIENCE: TENANT_AUDIENCES.join(","),
@@ -116,6 +119,7 @@ export function stackEnv(kind: StackKind, f: Fixture): Record<string, string> {
     };
   }
   return {
+    ...logEveryRefusal,
     AUTHACTION_ISSUER: f.issuer.issuer,
     AUTHACTION_AUDIENCE: f.issuer.audience,
     ...(kind === "at+jwt" ? { AUTHACTION_REQUIRE_AT_JWT: "true" } : {}),

@@ -81,6 +81,15 @@ export interface SpawnedApi extends ApiUnderTest {
   kill(signal: NodeJS.Signals): void;
   /** Resolves with the exit code once the process has exited and its output has all been read. */
   readonly exited: Promise<number | null>;
+  /** Resolves with the exit code as soon as the process has exited, its output read or not. */
+  readonly processExited: Promise<number | null>;
+  /**
+   * Stop reading its stdout, as a stalled log shipper does: the pipe fills up, and then the api's
+   * writes to it are refused until `resumeOutput()`.
+   */
+  pauseOutput(): void;
+  /** Read its stdout again. */
+  resumeOutput(): void;
 }
 
 const LOG_WAIT = { timeout: 5_000, interval: 5 } as const;
@@ -102,8 +111,8 @@ function waitForLogs(
   }, LOG_WAIT);
 }
 
-/** A pino logger at debug level writing into memory. */
-function memoryLogger() {
+/** A pino logger at debug level writing into memory: its text, and its lines parsed. */
+export function memoryLogger() {
   const chunks: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -111,7 +120,8 @@ function memoryLogger() {
       done();
     },
   });
-  return { log: pino({ level: "debug" }, sink), text: () => chunks.join("") };
+  const text = () => chunks.join("");
+  return { log: pino({ level: "debug" }, sink), text, lines: () => parseLines(text()) };
 }
 
 type InProcessOptions = Omit<StartApiOptions, "log" | "host" | "port">;
@@ -151,6 +161,7 @@ export function startApiFromEnv(
     metrics: config.metrics,
     limits: config.http,
     streams: { maxPerSubject: config.maxStreamsPerSubject },
+    refusalLog: { linesPerReason: config.logRefusalsPerMinute },
     ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
   });
@@ -220,6 +231,9 @@ export async function spawnApi(
   const exited = new Promise<number | null>((resolve) =>
     child.on("close", (code) => resolve(code)),
   );
+  const processExited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => resolve(code)),
+  );
   const announced = await new Promise<LogLine>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
@@ -251,6 +265,9 @@ export async function spawnApi(
     stderr: () => stderr,
     kill: (signal) => child.kill(signal),
     exited,
+    processExited,
+    pauseOutput: () => child.stdout?.pause(),
+    resumeOutput: () => child.stdout?.resume(),
     waitForLogs: (predicate, description) => waitForLogs(logs, predicate, description),
     close() {
       // One SIGTERM; main.ts closes the server and exits 0.
