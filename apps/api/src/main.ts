@@ -1,4 +1,4 @@
-import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
+import { exitOnConfigurationError, exitOnConfigurationErrorAsync, loadDotEnv } from "@repo/env";
 import { apiConfigFromEnv } from "./config.ts";
 import { createApiLogger } from "./logger.ts";
 import { startApi } from "./start-api.ts";
@@ -54,20 +54,23 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-api = await startApi({
-  verifier: config.verifier,
-  log,
-  droppedLogLines: logger.dropped,
-  refusalLog: { linesPerReason: config.logRefusalsPerMinute },
-  port: config.port,
-  host: config.host,
-  warmKeySet: config.warmKeySet,
-  maxBodyBytes: config.maxBodyBytes,
-  metrics: config.metrics,
-  limits: config.http,
-  streams: { maxPerSubject: config.maxStreamsPerSubject },
-  ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
-});
+// A port in use (or an interface this machine lacks) is one line naming the variable, exit 1.
+api = await exitOnConfigurationErrorAsync("api", () =>
+  startApi({
+    verifier: config.verifier,
+    log,
+    droppedLogLines: logger.dropped,
+    refusalLog: { linesPerReason: config.logRefusalsPerMinute },
+    port: config.port,
+    host: config.host,
+    warmKeySet: config.warmKeySet,
+    maxBodyBytes: config.maxBodyBytes,
+    metrics: config.metrics,
+    limits: config.http,
+    streams: { maxPerSubject: config.maxStreamsPerSubject },
+    ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
+  }),
+);
 const { issuers, audiences, jwksUri } = api.verifier.options;
 log.info(
   {

@@ -5,6 +5,7 @@ import {
   createAccessTokenVerifier,
   type KeySetEvent,
 } from "@repo/auth/server";
+import { listenFailure } from "@repo/env";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { API_BOUNDS, DEFAULT_HTTP_LIMITS, type HttpLimits, type ShutdownTiming } from "./config.ts";
 import { createApiServer } from "./http/api-server.ts";
@@ -16,7 +17,11 @@ import { RefusalLog } from "./logging/refusal-log.ts";
 import type { RefusalRateLimitOptions } from "./logging/refusal-rate-limit.ts";
 import { MessageBoard } from "./messages/message-board.ts";
 import { createApiMetrics } from "./metrics/api-metrics.ts";
-import { type RunningMetricsServer, startMetricsServer } from "./metrics/metrics-server.ts";
+import {
+  METRICS_LISTENER_DEFAULTS,
+  type RunningMetricsServer,
+  startMetricsServer,
+} from "./metrics/metrics-server.ts";
 import type { StreamClock } from "./subscriptions/stream-clock.ts";
 import { SubscriptionStreams } from "./subscriptions/subscription-streams.ts";
 
@@ -94,7 +99,15 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-/** Start the api's HTTP server and resolve once it listens. */
+/** The variables that move each listener, named when one cannot listen (a port in use). */
+const API_VARIABLES = { port: "PORT", host: "HOST" } as const;
+const METRICS_VARIABLES = { port: "METRICS_PORT", host: "METRICS_HOST" } as const;
+
+/**
+ * Start the api's HTTP server and resolve once it listens.
+ * @throws ConfigurationError (from @repo/env) naming PORT/HOST or METRICS_PORT/METRICS_HOST when a
+ *   listener's port is in use or not allowed, or its interface does not exist.
+ */
 export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const { log } = options;
   const metrics = options.metrics === undefined ? undefined : createApiMetrics();
@@ -155,7 +168,13 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const drain = trackConnections(server);
   let metricsServer: RunningMetricsServer | undefined;
   if (metrics !== undefined && options.metrics !== undefined) {
-    metricsServer = await startMetricsServer({ registry: metrics.registry, ...options.metrics });
+    const { port, host } = options.metrics;
+    metricsServer = await startMetricsServer({ registry: metrics.registry, port, host }).catch(
+      (error: unknown) => {
+        if (ownsVerifier) verifier.keySet.close();
+        throw listenFailure(error, METRICS_VARIABLES, port, host ?? METRICS_LISTENER_DEFAULTS.host);
+      },
+    );
   }
   try {
     await new Promise<void>((resolve, reject) => {
@@ -168,7 +187,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   } catch (error) {
     await metricsServer?.close();
     if (ownsVerifier) verifier.keySet.close();
-    throw error;
+    throw listenFailure(error, API_VARIABLES, options.port ?? 0, options.host);
   }
   const bound = server.address() as AddressInfo;
   const { url, listeningOn } = describeListenAddress(bound);

@@ -14,3 +14,17 @@ export function exitOnConfigurationError<T>(app: string, step: () => T): T {
     process.exit(1);
   }
 }
+
+/** exitOnConfigurationError for an asynchronous step (a listener that may find its port taken). */
+export async function exitOnConfigurationErrorAsync<T>(
+  app: string,
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    return exitOnConfigurationError(app, () => {
+      throw error;
+    });
+  }
+}

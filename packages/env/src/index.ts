@@ -9,8 +9,12 @@ export {
 } from "./authaction-variables.ts";
 export { ConfigurationError } from "./configuration-error.ts";
 export { isDevelopmentMode } from "./development-mode.ts";
-export { exitOnConfigurationError } from "./exit-on-configuration-error.ts";
+export {
+  exitOnConfigurationError,
+  exitOnConfigurationErrorAsync,
+} from "./exit-on-configuration-error.ts";
 export { isLoopbackHostname, refuseInsecureHttp } from "./insecure-http.ts";
+export { type ListenVariables, listenFailure } from "./listen-failure.ts";
 export { type LoadDotEnvOptions, loadDotEnv, workspaceRoot } from "./load-dot-env.ts";
 export {
   LOCAL_ISSUER_DEFAULTS,
