@@ -10,7 +10,7 @@ import { sendJson } from "./send-json.ts";
 import { createStreamRefusal } from "./stream-refusal.ts";
 import { createSubscriptionOpenErrors } from "./subscription-open-errors.ts";
 import { routerInternals } from "./trpc-internals.ts";
-import { acceptsStream, requestedPaths, TRPC_BASE_PATH } from "./trpc-request.ts";
+import { acceptsStream, parseTrpcTarget, TRPC_BASE_PATH } from "./trpc-request.ts";
 
 export interface TrpcHandlerOptions extends ContextDeps {
   readonly maxBodyBytes: number;
@@ -77,17 +77,19 @@ export function createTrpcHandler(
   const refuseStream = createStreamRefusal(options, internals);
 
   return (req, res) => {
-    const url = req.url ?? "";
-    const query = url.indexOf("?");
-    const path = url.slice(TRPC_BASE_PATH.length, query === -1 ? undefined : query);
-    const search = query === -1 ? "" : url.slice(query + 1);
-    if (fast?.(req, res, path, search) === true) return;
-    const { batch, paths } = requestedPaths(path, search);
-    if (!acceptsStream(req) || !batch || paths.length > options.maxBatchSize) {
+    const target = parseTrpcTarget(req.url ?? TRPC_BASE_PATH, internals.pathSeparator);
+    if (fast?.(req, res, target) === true) return;
+    const { batch, paths } = target;
+    if (
+      !acceptsStream(req) ||
+      !batch ||
+      paths === undefined ||
+      paths.length > options.maxBatchSize
+    ) {
       official(req, res);
       return;
     }
-    refuseStream(req, res, paths, search).then(
+    refuseStream(req, res, paths, target.params).then(
       (refused) => {
         if (!refused) official(req, res);
       },
