@@ -202,7 +202,14 @@ function target(req: Req): string {
 }
 
 // Framing (content-length or chunked) may differ; what a client acts on may not.
-const HEADERS = ["content-type", "www-authenticate", "retry-after", "vary", "allow"];
+const HEADERS = [
+  "content-type",
+  "www-authenticate",
+  "retry-after",
+  "vary",
+  "allow",
+  "cache-control",
+];
 
 describe("the fast path answers exactly as the official adapter", () => {
   it("for random paths, query strings, inputs, headers and results", async () => {

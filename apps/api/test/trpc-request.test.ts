@@ -36,7 +36,7 @@ function adapterFor(separator: PathSeparator) {
       last = {
         batch: info?.isBatchCall ?? false,
         paths: info?.calls.map((call) => call.path),
-        params: info === undefined ? [] : [...info.url.searchParams.entries()],
+        params: [...(info?.url?.searchParams.entries() ?? [])],
       };
       return {};
     },

@@ -7,6 +7,7 @@ import {
   PROTECTED_RESOURCE_METADATA_PATH,
   sendProtectedResourceMetadata,
 } from "./protected-resource-metadata.ts";
+import { NO_STORE } from "./refusal.ts";
 import { handleRestRoute, isRestPath } from "./rest-routes.ts";
 import { sendJson, sendTrpcError } from "./send-json.ts";
 import { createTrpcHandler } from "./trpc-handler.ts";
@@ -39,6 +40,9 @@ export function createApiServer(options: ApiServerOptions): Server {
     const query = url.indexOf("?");
     const path = query === -1 ? url : url.slice(0, query);
     const isTrpc = path.startsWith("/trpc/");
+    // Every tRPC answer depends on the caller's token or could (a batch mixes public and protected
+    // calls): set here, before any branch answers, so that none goes without it.
+    if (isTrpc) res.setHeader("cache-control", NO_STORE["cache-control"]);
     // A declared body over the limit is refused before routing: tRPC checks its maxBodySize only
     // while reading a body, and no route reads one it does not need, so the limit would otherwise
     // be invisible to the client.

@@ -5,7 +5,7 @@ import { appRouter } from "../router.ts";
 import { type ContextDeps, createContext } from "../trpc/context.ts";
 import { authorizationHeader } from "./authorization-header.ts";
 import { createFastQueryHandler } from "./fast-query-handler.ts";
-import { refusalHeaders } from "./refusal.ts";
+import { NO_STORE, refusalHeaders } from "./refusal.ts";
 import { sendJson } from "./send-json.ts";
 import { createStreamRefusal } from "./stream-refusal.ts";
 import { createSubscriptionOpenErrors } from "./subscription-open-errors.ts";
@@ -55,9 +55,12 @@ export function createTrpcHandler(
     responseMeta({ errors, ctx, type }) {
       const refused = subscriptionOpenErrors.take(type, ctx);
       const headers = responseHeaders(refused === undefined ? errors : [refused.error]);
+      // The api's server set no-store on every /trpc answer; an SSE head is the one where tRPC
+      // writes its own Cache-Control (no-cache, no-transform) over it, and these are appended to it.
+      const extra = type === "subscription" ? { ...headers, ...NO_STORE } : headers;
       return {
         ...(refused === undefined ? {} : { status: refused.status }),
-        ...(headers === undefined ? {} : { headers: new Headers({ ...headers }) }),
+        ...(extra === undefined ? {} : { headers: new Headers({ ...extra }) }),
       };
     },
     onError: ({ error, path, type, ctx }) => {
