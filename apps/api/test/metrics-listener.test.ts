@@ -76,7 +76,7 @@ describe("metrics listener", () => {
     expect(started.metricsUrl).toBeUndefined();
     const response = await fetch(`${started.url}/metrics`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: "not_found", message: "No route /metrics" });
+    expect(await response.json()).toEqual({ error: "not_found", message: "Not found" });
   });
 
   it("with metrics on, listens on loopback by default and never serves /metrics on the api's port", async () => {

@@ -86,7 +86,8 @@ export function createApiServer(options: ApiServerOptions): Server {
         lastError: keySet.lastError ?? null,
       });
     }
-    return sendJson(res, 404, { error: "not_found", message: `No route ${path}` });
+    // A fixed text: the path is the caller's, and an answer never repeats it.
+    return sendJson(res, 404, { error: "not_found", message: "Not found" });
   }
 
   const server = createServer(
