@@ -11,6 +11,7 @@ import { createApiServer } from "./http/api-server.ts";
 import { trackConnections } from "./http/drain-server.ts";
 import { describeListenAddress } from "./http/listen-address.ts";
 import { resourceMetadataUrl } from "./http/protected-resource-metadata.ts";
+import { readinessOf } from "./http/readiness.ts";
 import type { Logger } from "./logger.ts";
 import { MessageBoard } from "./messages/message-board.ts";
 import { createApiMetrics } from "./metrics/api-metrics.ts";
@@ -64,7 +65,10 @@ export interface RunningApi {
   /** Where it listens, for people: "all interfaces" for a wildcard bind, else the address. */
   readonly listeningOn: string;
   readonly verifier: AccessTokenVerifier;
-  /** Where /metrics is served, e.g. http://127.0.0.1:9464/metrics; undefined when metrics are off. */
+  /**
+   * Where /metrics is served, e.g. http://127.0.0.1:9464/metrics; undefined when metrics are off.
+   * The same listener serves the readiness detail at /readyz.
+   */
   readonly metricsUrl: string | undefined;
   /**
    * Shut down gracefully: /readyz answers 503 at once; requests are served as usual for
@@ -140,7 +144,11 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   const drain = trackConnections(server);
   let metricsServer: RunningMetricsServer | undefined;
   if (metrics !== undefined && options.metrics !== undefined) {
-    metricsServer = await startMetricsServer({ registry: metrics.registry, ...options.metrics });
+    metricsServer = await startMetricsServer({
+      registry: metrics.registry,
+      ...options.metrics,
+      readiness: () => readinessOf(verifier.keySet.status(), shuttingDown),
+    });
   }
   try {
     await new Promise<void>((resolve, reject) => {

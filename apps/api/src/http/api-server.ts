@@ -7,6 +7,7 @@ import {
   PROTECTED_RESOURCE_METADATA_PATH,
   sendProtectedResourceMetadata,
 } from "./protected-resource-metadata.ts";
+import { readinessOf } from "./readiness.ts";
 import { NO_STORE } from "./refusal.ts";
 import { handleRestRoute, isRestPath } from "./rest-routes.ts";
 import { sendJson, sendTrpcError } from "./send-json.ts";
@@ -19,7 +20,10 @@ export interface ApiServerOptions extends ContextDeps {
   readonly fastPath?: boolean;
   /** See TrpcHandlerOptions.router. Default: the api's router. */
   readonly router?: AnyTRPCRouter;
-  /** True once shutdown has begun: /readyz answers 503 so that load balancers stop sending. */
+  /**
+   * True once shutdown has begun: /readyz answers 503 so that load balancers stop sending. Its
+   * detail is served by the metrics listener (readiness.ts).
+   */
   readonly shuttingDown?: () => boolean;
 }
 
@@ -66,25 +70,8 @@ export function createApiServer(options: ApiServerOptions): Server {
     }
     if (path === "/readyz") {
       if (!isGet) return methodNotAllowed(res);
-      if (options.shuttingDown?.() === true) {
-        return sendJson(res, 503, {
-          status: "not_ready",
-          reason: "shutting down",
-          lastError: null,
-        });
-      }
-      const keySet = verifier.keySet.status();
-      if (keySet.ready) {
-        return sendJson(res, 200, {
-          status: "ready",
-          keySet: { state: keySet.state, keys: keySet.keys },
-        });
-      }
-      return sendJson(res, 503, {
-        status: "not_ready",
-        reason: keySet.reason ?? `signing keys ${keySet.state}`,
-        lastError: keySet.lastError ?? null,
-      });
+      const readiness = readinessOf(verifier.keySet.status(), options.shuttingDown?.() === true);
+      return sendJson(res, readiness.status, readiness.public, NO_STORE);
     }
     // A fixed text: the path is the caller's, and an answer never repeats it.
     return sendJson(res, 404, { error: "not_found", message: "Not found" });
