@@ -1,11 +1,18 @@
 import { z } from "zod";
+import { messageText } from "./messages/message-text.ts";
+import { checkedInput } from "./trpc/checked-input.ts";
 import { protectedProcedure, publicProcedure, requireScopes, router } from "./trpc/procedures.ts";
 
-/** postMessage's input: checked before the procedure runs; anything else is a 400. */
-export const postMessageInput = z.strictObject({ text: z.string().trim().min(1).max(280) });
+/**
+ * postMessage's input: checked before the procedure runs; anything else is a 400 whose issues
+ * repeat nothing of the input (checkedInput).
+ */
+export const postMessageInput = checkedInput(z.strictObject({ text: messageText }));
 
 /** onMessage's input: tRPC's SSE client adds `lastEventId` when it reconnects. */
-const followInput = z.strictObject({ lastEventId: z.string().max(32).nullish() }).optional();
+const followInput = checkedInput(
+  z.strictObject({ lastEventId: z.string().max(32).nullish() }).optional(),
+);
 
 /**
  * The api's procedures. Each stays a one-liner; anything bigger belongs in a module of its own.

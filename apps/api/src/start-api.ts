@@ -12,6 +12,7 @@ import { createApiServer } from "./http/api-server.ts";
 import { trackConnections } from "./http/drain-server.ts";
 import { describeListenAddress } from "./http/listen-address.ts";
 import { resourceMetadataUrl } from "./http/protected-resource-metadata.ts";
+import { readinessOf } from "./http/readiness.ts";
 import type { Logger } from "./logger.ts";
 import { RefusalLog } from "./logging/refusal-log.ts";
 import type { RefusalRateLimitOptions } from "./logging/refusal-rate-limit.ts";
@@ -81,7 +82,10 @@ export interface RunningApi {
   /** Where it listens, for people: "all interfaces" for a wildcard bind, else the address. */
   readonly listeningOn: string;
   readonly verifier: AccessTokenVerifier;
-  /** Where /metrics is served, e.g. http://127.0.0.1:9464/metrics; undefined when metrics are off. */
+  /**
+   * Where /metrics is served, e.g. http://127.0.0.1:9464/metrics; undefined when metrics are off.
+   * The same listener serves the readiness detail at /readyz.
+   */
   readonly metricsUrl: string | undefined;
   /**
    * Shut down gracefully: /readyz answers 503 at once; requests are served as usual for
@@ -169,12 +173,15 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   let metricsServer: RunningMetricsServer | undefined;
   if (metrics !== undefined && options.metrics !== undefined) {
     const { port, host } = options.metrics;
-    metricsServer = await startMetricsServer({ registry: metrics.registry, port, host }).catch(
-      (error: unknown) => {
-        if (ownsVerifier) verifier.keySet.close();
-        throw listenFailure(error, METRICS_VARIABLES, port, host ?? METRICS_LISTENER_DEFAULTS.host);
-      },
-    );
+    metricsServer = await startMetricsServer({
+      registry: metrics.registry,
+      port,
+      host,
+      readiness: () => readinessOf(verifier.keySet.status(), shuttingDown),
+    }).catch((error: unknown) => {
+      if (ownsVerifier) verifier.keySet.close();
+      throw listenFailure(error, METRICS_VARIABLES, port, host ?? METRICS_LISTENER_DEFAULTS.host);
+    });
   }
   try {
     await new Promise<void>((resolve, reject) => {

@@ -143,6 +143,16 @@ const inputValue = fc.oneof(
 
 const requestArb = fc.record({
   paths: fc.array(fc.constantFrom(...PATHS), { minLength: 1, maxLength: 6 }),
+  // tRPC decodes the path before it splits a batch: an encoded comma separates calls too.
+  comma: fc.constantFrom(",", ",", "%2C", "%2c"),
+  // Spellings the URL parser reads as the same path: a trailing slash, a dot segment, a fragment.
+  spelling: fc.constantFrom<"plain" | "slash" | "dots" | "fragment">(
+    "plain",
+    "plain",
+    "slash",
+    "dots",
+    "fragment",
+  ),
   batch: fc.constantFrom<"1" | "0" | "true" | undefined>("1", "1", "0", "true", undefined),
   input: fc.option(
     fc.oneof(
@@ -183,11 +193,23 @@ function target(req: Req): string {
   if (req.batch !== undefined) params.push(`batch=${req.batch}`);
   if (req.input !== undefined) params.push(`input=${enc(req.input)}`);
   if (req.extra !== undefined) params.push(req.extra);
-  return `/trpc/${req.paths.join(",")}${params.length > 0 ? `?${params.join("&")}` : ""}`;
+  const path = req.paths.join(req.comma);
+  const query = params.length > 0 ? `?${params.join("&")}` : "";
+  if (req.spelling === "slash") return `/trpc/${path}/${query}`;
+  if (req.spelling === "dots") return `/trpc/x/../${path}${query}`;
+  if (req.spelling === "fragment") return `/trpc/${path}${query}#f`;
+  return `/trpc/${path}${query}`;
 }
 
 // Framing (content-length or chunked) may differ; what a client acts on may not.
-const HEADERS = ["content-type", "www-authenticate", "retry-after", "vary", "allow"];
+const HEADERS = [
+  "content-type",
+  "www-authenticate",
+  "retry-after",
+  "vary",
+  "allow",
+  "cache-control",
+];
 
 describe("the fast path answers exactly as the official adapter", () => {
   it("for random paths, query strings, inputs, headers and results", async () => {

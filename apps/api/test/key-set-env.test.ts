@@ -47,7 +47,7 @@ describe("JWKS response limits from the environment", () => {
     return api;
   }
 
-  it("a JWKS over the key or byte limit leaves the api not ready, saying which limit", async () => {
+  it("a JWKS over the key or byte limit leaves the api not ready, saying which limit on the metrics listener", async () => {
     const issuer = await startLocalIssuer();
     open.push(issuer);
     await issuer.addKey();
@@ -56,10 +56,15 @@ describe("JWKS response limits from the environment", () => {
       [{ AUTHACTION_JWKS_MAX_KEYS: "2" }, "JWKS lists 3 keys, more than the limit of 2"],
       [{ AUTHACTION_JWKS_MAX_BYTES: "1024" }, "JWKS response exceeds 1024 bytes"],
     ] as const) {
-      const api = await apiOn(issuer, env);
+      const api = await apiOn(issuer, { ...env, METRICS_PORT: "0", METRICS_HOST: "127.0.0.1" });
+      // Which limit is the operator's to know: the metrics listener says it, the public port not.
       await expect
-        .poll(async () => (await fetch(`${api.url}/readyz`)).json())
-        .toMatchObject({ status: "not_ready", lastError });
+        .poll(async () => (await fetch(new URL("/readyz", api.metricsUrl))).json())
+        .toMatchObject({ status: "not_ready", keySet: { lastError } });
+      expect(await (await fetch(`${api.url}/readyz`)).json()).toEqual({
+        status: "not_ready",
+        reason: "keys_unavailable",
+      });
     }
     const unlimited = await apiOn(issuer, {});
     await expect.poll(async () => (await fetch(`${unlimited.url}/readyz`)).status).toBe(200);

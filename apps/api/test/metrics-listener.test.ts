@@ -76,7 +76,7 @@ describe("metrics listener", () => {
     expect(started.metricsUrl).toBeUndefined();
     const response = await fetch(`${started.url}/metrics`);
     expect(response.status).toBe(404);
-    expect(await response.json()).toEqual({ error: "not_found", message: "No route /metrics" });
+    expect(await response.json()).toEqual({ error: "not_found", message: "Not found" });
   });
 
   it("with metrics on, listens on loopback by default and never serves /metrics on the api's port", async () => {
@@ -106,6 +106,38 @@ describe("metrics listener", () => {
     const get = await fetch(`${metricsUrl}?name[]=x`);
     expect(get.status).toBe(200);
     expect(get.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("serves readiness with its detail at /readyz (GET and HEAD, not cached), shutting_down once shutdown begins", async () => {
+    const started = await api({ port: 0, host: "127.0.0.1" });
+    await started.verifier.keySet.warm();
+    const readyz = new URL("/readyz", started.metricsUrl);
+    const ready = await fetch(readyz);
+    expect(ready.status).toBe(200);
+    expect(ready.headers.get("content-type")).toBe("application/json");
+    expect(ready.headers.get("cache-control")).toBe("no-store");
+    expect(await ready.json()).toEqual({
+      status: "ready",
+      keySet: { state: "fresh", keys: 1, consecutiveFailures: 0, lastError: null },
+    });
+    expect((await fetch(readyz, { method: "HEAD" })).status).toBe(200);
+    expect((await fetch(readyz, { method: "POST" })).status).toBe(405);
+
+    // A long delay keeps the shutdown in its first phase; a second call ends it.
+    const stopping = started.shutdown({ delayMs: 600_000 });
+    const draining = await fetch(readyz);
+    expect(draining.status).toBe(503);
+    expect(await draining.json()).toMatchObject({
+      status: "not_ready",
+      reason: "shutting_down",
+      detail: "shutting down",
+    });
+    expect(await (await fetch(`${started.url}/readyz`)).json()).toEqual({
+      status: "not_ready",
+      reason: "shutting_down",
+    });
+    await started.shutdown();
+    await stopping;
   });
 
   it("stops listening when the api closes", async () => {

@@ -21,6 +21,8 @@ interface Started {
   readonly logs: () => Array<Record<string, unknown>>;
   token(): Promise<string>;
   get(path: string, token?: string): Promise<{ status: number; body: unknown; headers: Headers }>;
+  /** GET /readyz on the metrics listener: readiness with its detail. */
+  detail(): Promise<{ status: number; body: unknown }>;
 }
 
 /**
@@ -49,6 +51,7 @@ async function start(
     log: pino({ level: "debug" }, sink),
     host: "127.0.0.1",
     warmKeySet: options.warmKeySet ?? false,
+    metrics: { port: 0, host: "127.0.0.1" },
     verifier: {
       issuer: issuer.issuer,
       audience: issuer.audience,
@@ -75,7 +78,14 @@ async function start(
       });
       return { status: response.status, body: await response.json(), headers: response.headers };
     },
+    detail: () => readinessDetail(api),
   };
+}
+
+/** GET /readyz on an api's metrics listener, where readiness comes with its detail. */
+async function readinessDetail(api: RunningApi): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(new URL("/readyz", api.metricsUrl));
+  return { status: response.status, body: await response.json() };
 }
 
 const readyz = async (s: Started) => (await s.get("/readyz")).status;
@@ -84,8 +94,13 @@ describe("readiness", () => {
   it("becomes ready at start on its own, with no request carrying a token", async () => {
     const s = await start();
     await expect.poll(() => readyz(s)).toBe(200);
-    expect(await s.get("/readyz")).toMatchObject({
-      body: { status: "ready", keySet: { state: "fresh", keys: 1 } },
+    expect((await s.get("/readyz")).body).toEqual({ status: "ready" });
+    expect(await s.detail()).toEqual({
+      status: 200,
+      body: {
+        status: "ready",
+        keySet: { state: "fresh", keys: 1, consecutiveFailures: 0, lastError: null },
+      },
     });
     expect(s.issuer.requestCounts()).toMatchObject({ jwks: 1, token: 0 });
   });
@@ -94,13 +109,27 @@ describe("readiness", () => {
     const s = await start({ warmKeySet: true, jwksMode: "error", keySet: { cooldownMs: 1_000 } });
     expect(await s.get("/readyz")).toMatchObject({
       status: 503,
+      body: { status: "not_ready", reason: "keys_unavailable" },
+    });
+    // Why, for the operator: on the metrics listener and in the logs.
+    expect(await s.detail()).toEqual({
+      status: 503,
       body: {
         status: "not_ready",
-        reason: "signing keys could not be loaded: 1 fetch failed, retrying in the background",
-        lastError: "JWKS endpoint answered HTTP 500",
+        reason: "keys_unavailable",
+        detail: "signing keys could not be loaded: 1 fetch failed, retrying in the background",
+        keySet: {
+          state: "empty",
+          keys: 0,
+          consecutiveFailures: 1,
+          lastError: "JWKS endpoint answered HTTP 500",
+        },
       },
     });
     expect(s.logs().find((l) => l.event === "key_set_warm_failed")).toBeDefined();
+    expect(s.logs().find((l) => l.event === "key_set_refresh_failed")).toMatchObject({
+      error: "JWKS endpoint answered HTTP 500",
+    });
     s.issuer.setJwksMode("ok");
     // The backoff after one failure is the cooldown ±20%.
     s.clock.advance(1_200);
@@ -120,7 +149,8 @@ describe("readiness", () => {
       await vi.waitFor(() => expect(s.issuer.requestCounts().jwks).toBe(fetches));
       await vi.waitFor(() => expect(s.api.verifier.keySet.status().ageMs).toBe(0));
     }
-    expect(await s.get("/readyz")).toMatchObject({
+    expect(await s.get("/readyz")).toMatchObject({ status: 200, body: { status: "ready" } });
+    expect(await s.detail()).toMatchObject({
       status: 200,
       body: { status: "ready", keySet: { state: "fresh" } },
     });
@@ -140,13 +170,19 @@ describe("readiness", () => {
     // The retry (100-120 ms later) fails too, and time is then past max-stale.
     s.clock.advance(1_000);
     await vi.waitFor(() => expect(failures()).toBe(2));
-    expect(await s.get("/readyz")).toMatchObject({
+    expect(await s.get("/readyz")).toEqual({
+      status: 503,
+      body: { status: "not_ready", reason: "keys_unavailable" },
+      headers: expect.any(Headers),
+    });
+    expect(await s.detail()).toMatchObject({
       status: 503,
       body: {
         status: "not_ready",
-        reason:
+        reason: "keys_unavailable",
+        detail:
           "signing keys expired: refreshes have failed past the max-stale bound (2 in a row), retrying in the background",
-        lastError: "JWKS endpoint answered HTTP 500",
+        keySet: { state: "expired", lastError: "JWKS endpoint answered HTTP 500" },
       },
     });
     s.issuer.setJwksMode("ok");
@@ -185,24 +221,35 @@ describe("readiness", () => {
   }, 45_000);
 
   it("warming does not stop the api from starting when the tenant is unreachable", async () => {
+    const jwksUri = `${await closedPortUrl()}/.well-known/jwks.json`;
     const api: RunningApi = await startApi({
       log: pino({ level: "silent" }),
       host: "127.0.0.1",
       warmKeySet: true,
+      metrics: { port: 0, host: "127.0.0.1" },
       verifier: {
         issuer: "https://tenant.example",
         audience: "https://api.example.com",
-        jwksUri: `${await closedPortUrl()}/.well-known/jwks.json`,
+        jwksUri,
         clock: new ManualClock(),
       },
     });
     open.push(api);
     const ready = await fetch(`${api.url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toMatchObject({
-      status: "not_ready",
-      reason: "signing keys could not be loaded: 1 fetch failed, retrying in the background",
-      lastError: expect.stringContaining("ECONNREFUSED"),
+    expect(ready.headers.get("cache-control")).toBe("no-store");
+    // The public port says which class of trouble, never the error text, host or port behind it.
+    const text = await ready.text();
+    expect(JSON.parse(text)).toEqual({ status: "not_ready", reason: "keys_unavailable" });
+    expect(text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|fetch/);
+    expect(text).not.toContain(new URL(jwksUri).port);
+    expect(await readinessDetail(api)).toMatchObject({
+      status: 503,
+      body: {
+        reason: "keys_unavailable",
+        detail: "signing keys could not be loaded: 1 fetch failed, retrying in the background",
+        keySet: { lastError: expect.stringContaining("ECONNREFUSED") },
+      },
     });
     expect((await fetch(`${api.url}/public`)).status).toBe(200);
   });

@@ -80,10 +80,7 @@ describe("health, readiness and unknown routes", () => {
   it("GET /readyz is 200 once the key set is loaded", async () => {
     await get(stack, "/protected", `Bearer ${await stack.token()}`);
     const res = await get(stack, "/readyz");
-    expect(res).toMatchObject({
-      status: 200,
-      body: { status: "ready", keySet: { state: "fresh", keys: 1 } },
-    });
+    expect(res).toMatchObject({ status: 200, body: { status: "ready" } });
   });
 
   it("answers 404 JSON for an unknown path", async () => {
@@ -99,7 +96,7 @@ describe("health, readiness and unknown routes", () => {
 });
 
 describe("readiness before the key set is loaded", () => {
-  it("GET /readyz is 503 with a reason until a key set is loaded", async () => {
+  it("GET /readyz is 503 with a reason class (no error text) until a key set is loaded", async () => {
     // Nothing listens on that port any more: the fetch started at start fails at once, and the
     // next attempt is an hour away.
     const fresh = await startStack({
@@ -115,12 +112,9 @@ describe("readiness before the key set is loaded", () => {
       const res = await get(fresh, "/readyz");
       expect(res).toMatchObject({
         status: 503,
-        body: {
-          status: "not_ready",
-          reason: "signing keys could not be loaded: 1 fetch failed, retrying in the background",
-          lastError: expect.stringContaining("ECONNREFUSED"),
-        },
+        body: { status: "not_ready", reason: "keys_unavailable" },
       });
+      expect(JSON.stringify(res.body)).not.toContain("ECONNREFUSED");
     } finally {
       await fresh.close();
     }

@@ -10,6 +10,13 @@ describe("route label: a fixed set, never the raw URL", () => {
     ["/trpc/protected?batch=1", "/trpc/protected"],
     ["/trpc/public,protected?batch=1", "trpc_batch"],
     ["/trpc/public,nope?batch=1", "trpc_other"],
+    ["/trpc/public%2Cprotected?batch=1", "trpc_batch"],
+    ["/trpc/public%2cprotected?batch=1", "trpc_batch"],
+    // Not a batch: tRPC looks for one procedure named "public,protected".
+    ["/trpc/public,protected", "trpc_other"],
+    ["/trpc/protected/", "/trpc/protected"],
+    ["/trpc/x/../secret", "/trpc/secret"],
+    ["/trpc/secret#fragment", "/trpc/secret"],
     ["/trpc/nope", "trpc_other"],
     ["/trpc/%E0%A4%A", "trpc_other"],
     ["/trpc/", "trpc_other"],
@@ -27,4 +34,16 @@ describe("route label: a fixed set, never the raw URL", () => {
   ])("labels %s as %s", (url, label) => {
     expect(routeLabel(url)).toBe(label);
   });
+});
+
+describe("route label of a batch: the procedures tRPC calls, however the commas are spelled", () => {
+  it.each(["public,protected", "protected,secret", "secret,secret,public", "public,nope"])(
+    "%s: the same label with , %2C and %2c",
+    (names) => {
+      const label = routeLabel(`/trpc/${names}?batch=1`);
+      for (const comma of ["%2C", "%2c"]) {
+        expect(routeLabel(`/trpc/${names.replaceAll(",", comma)}?batch=1`)).toBe(label);
+      }
+    },
+  );
 });

@@ -156,6 +156,84 @@ describe("wrong methods and unknown paths", () => {
   });
 });
 
+// An error body may be shown by whoever reads it (a page, a terminal, a log viewer): it never
+// repeats the path, header or body the caller chose. Each hostile value carries "zzhostile".
+describe("error bodies never repeat the caller's path or input", () => {
+  const HOSTILE = [
+    ["long", `zzhostile${"A".repeat(3000)}`],
+    ["control characters", "zzhostile\u0000\u001b[31m\r\nforged"],
+    ["HTML", "<script>alert('zzhostile')</script>"],
+  ] as const;
+
+  function expectNoEcho(res: Exchange): void {
+    expect(res.text).not.toMatch(/zzhostile/i);
+  }
+
+  it.each(HOSTILE)(
+    "an unknown procedure with a %s name: 404 with a fixed message and no path",
+    async (_, name) => {
+      const res = await send(api.url, `/trpc/${enc(name)}`, { authorization: `Bearer ${token}` });
+      expectTrpcError(res, 404, "NOT_FOUND");
+      expect(res.json).toEqual({
+        error: {
+          message: "No such procedure",
+          code: -32004,
+          data: { code: "NOT_FOUND", httpStatus: 404 },
+        },
+      });
+      expectNoEcho(res);
+    },
+  );
+
+  it.each(HOSTILE)(
+    "a batch with a %s unknown procedure: 207, its item without the name",
+    async (_, name) => {
+      const res = await send(api.url, `/trpc/public,${enc(name)}?batch=1`);
+      expect(res.status).toBe(207);
+      expect((res.json as unknown[])[1]).toEqual({
+        error: {
+          message: "No such procedure",
+          code: -32004,
+          data: { code: "NOT_FOUND", httpStatus: 404 },
+        },
+      });
+      expectNoEcho(res);
+    },
+  );
+
+  it.each(HOSTILE)(
+    "a %s path with malformed percent-encoding: 400 with a fixed message",
+    async (_, name) => {
+      const res = await send(api.url, `/trpc/${enc(name)}%E0%A4%A`);
+      expectTrpcError(res, 400, "BAD_REQUEST");
+      expect(res.json).toMatchObject({
+        error: { message: "Invalid percent-encoding in the path" },
+      });
+      expectNoEcho(res);
+    },
+  );
+
+  it.each(HOSTILE)("a %s content-type: 415 with a fixed message", async (_, value) => {
+    const contentType = `text/${value.replace(/[^\x21-\x7e]/g, "")}`;
+    const res = await send(api.url, "/trpc/postMessage", {
+      method: "POST",
+      headers: { "content-type": contentType },
+      authorization: `Bearer ${token}`,
+      body: "x",
+    });
+    expectTrpcError(res, 415, "UNSUPPORTED_MEDIA_TYPE");
+    expect(res.json).toMatchObject({ error: { message: "Unsupported content-type" } });
+    expectNoEcho(res);
+  });
+
+  it.each(HOSTILE)("a %s unknown path outside /trpc: 404 with a fixed message", async (_, name) => {
+    const res = await send(api.url, `/${enc(name)}/<b>zzhostile</b>`);
+    expect(res.status).toBe(404);
+    expect(res.json).toEqual({ error: "not_found", message: "Not found" });
+    expectNoEcho(res);
+  });
+});
+
 describe("malformed HTTP never crashes the process", () => {
   it.each([
     ["binary garbage", "\u0000\u0001\u0002GARBAGE\r\n\r\n"],

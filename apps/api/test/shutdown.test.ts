@@ -124,11 +124,7 @@ describe("SIGTERM", () => {
 
     api.kill("SIGTERM");
     await expect.poll(async () => (await readyz(api)).status).toBe(503);
-    expect((await readyz(api)).body).toEqual({
-      status: "not_ready",
-      reason: "shutting down",
-      lastError: null,
-    });
+    expect((await readyz(api)).body).toEqual({ status: "not_ready", reason: "shutting_down" });
     // Readiness is 503, yet requests are still served during API_SHUTDOWN_DELAY_MS.
     expect(await once(api.url, "/protected", `Bearer ${token}`)).toMatchObject({
       kind: "answered",

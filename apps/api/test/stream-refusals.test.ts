@@ -1,7 +1,7 @@
 import { createTRPCClient, httpBatchStreamLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "../src/index.ts";
-import { send } from "./support/http-exchange.ts";
+import { rawExchange, rawStatus, send } from "./support/http-exchange.ts";
 import { withMetadata } from "./support/resource-metadata.ts";
 import { type Stack, startStack } from "./support/start-stack.ts";
 
@@ -41,6 +41,43 @@ describe("streamed tRPC calls that are refused as a whole", () => {
       },
     });
     expect(refusalsFor("protected")).toBe(before + 1);
+  });
+
+  // tRPC decodes the whole path, then splits a batch on commas, and reads the path through the
+  // WHATWG URL parser: every spelling that makes it call protected and secret is refused as one.
+  it.each([
+    ["a comma", "/trpc/protected,secret?batch=1"],
+    ["%2C", "/trpc/protected%2Csecret?batch=1"],
+    ["%2c", "/trpc/protected%2csecret?batch=1"],
+    ["a percent-encoded name and %2C", "/trpc/prot%65cted%2Cs%65cret?batch=1"],
+    ["a trailing slash", "/trpc/protected%2Csecret/?batch=1"],
+    ["a dot segment", "/trpc/x/../protected%2Csecret?batch=1"],
+    ["an encoded dot segment", "/trpc/x/%2E%2e/protected,secret?batch=1"],
+    ["a fragment after the query", "/trpc/protected,secret?batch=1#x"],
+  ])(
+    "no token, protected and secret spelled with %s: 401 with the challenge, before the stream",
+    async (_, target) => {
+      const res = await send(stack.api.url, target, { headers: STREAM });
+      expect(res.status, target).toBe(401);
+      expect(res.headers["www-authenticate"]).toBe(
+        withMetadata('Bearer realm="api"', stack.api.url),
+      );
+      expect(res.headers["transfer-encoding"]).toBeUndefined();
+      expect(res.json).toMatchObject({
+        error: { data: { code: "UNAUTHORIZED", httpStatus: 401, reason: "missing_token" } },
+      });
+    },
+  );
+
+  it("no token, a backslash the URL parser reads as a slash: 401 before the stream", async () => {
+    // No HTTP client sends a backslash in a path; Node's server takes it as it comes.
+    const answer = await rawExchange(
+      stack.api.url,
+      "GET /trpc/x\\..\\protected%2Csecret?batch=1 HTTP/1.1\r\nHost: localhost\r\n" +
+        "trpc-accept: application/jsonl\r\nConnection: close\r\n\r\n",
+    );
+    expect(rawStatus(answer)).toBe(401);
+    expect(answer).toMatch(/\r\nwww-authenticate: Bearer realm="api"/i);
   });
 
   it("a forged token: 401 invalid_token", async () => {

@@ -108,6 +108,18 @@ describe("onMessage: opening", () => {
     close();
   });
 
+  it("refuses an input with a hostile key with 400, repeating neither the key nor its value", async () => {
+    const s = await start();
+    const hostile = "<img src=x onerror=alert('zzhostile')>\u001b[2J";
+    const input = encodeURIComponent(JSON.stringify({ [hostile]: hostile, lastEventId: hostile }));
+    const { response, close } = await openRaw(s, `Bearer ${await s.token()}`, `?input=${input}`);
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(text).toContain('"issues":[');
+    expect(text).not.toMatch(/zzhostile/i);
+    close();
+  });
+
   it("delivers messages posted through postMessage, with their ids", async () => {
     const s = await start();
     const client = fixedTokenClient(s, await s.token());

@@ -7,6 +7,8 @@ import {
   PROTECTED_RESOURCE_METADATA_PATH,
   sendProtectedResourceMetadata,
 } from "./protected-resource-metadata.ts";
+import { readinessOf } from "./readiness.ts";
+import { NO_STORE } from "./refusal.ts";
 import { handleRestRoute, isRestPath } from "./rest-routes.ts";
 import { sendJson, sendTrpcError } from "./send-json.ts";
 import { createTrpcHandler } from "./trpc-handler.ts";
@@ -18,7 +20,10 @@ export interface ApiServerOptions extends ContextDeps {
   readonly fastPath?: boolean;
   /** See TrpcHandlerOptions.router. Default: the api's router. */
   readonly router?: AnyTRPCRouter;
-  /** True once shutdown has begun: /readyz answers 503 so that load balancers stop sending. */
+  /**
+   * True once shutdown has begun: /readyz answers 503 so that load balancers stop sending. Its
+   * detail is served by the metrics listener (readiness.ts).
+   */
   readonly shuttingDown?: () => boolean;
 }
 
@@ -39,6 +44,9 @@ export function createApiServer(options: ApiServerOptions): Server {
     const query = url.indexOf("?");
     const path = query === -1 ? url : url.slice(0, query);
     const isTrpc = path.startsWith("/trpc/");
+    // Every tRPC answer depends on the caller's token or could (a batch mixes public and protected
+    // calls): set here, before any branch answers, so that none goes without it.
+    if (isTrpc) res.setHeader("cache-control", NO_STORE["cache-control"]);
     // A declared body over the limit is refused before routing: tRPC checks its maxBodySize only
     // while reading a body, and no route reads one it does not need, so the limit would otherwise
     // be invisible to the client.
@@ -62,27 +70,11 @@ export function createApiServer(options: ApiServerOptions): Server {
     }
     if (path === "/readyz") {
       if (!isGet) return methodNotAllowed(res);
-      if (options.shuttingDown?.() === true) {
-        return sendJson(res, 503, {
-          status: "not_ready",
-          reason: "shutting down",
-          lastError: null,
-        });
-      }
-      const keySet = verifier.keySet.status();
-      if (keySet.ready) {
-        return sendJson(res, 200, {
-          status: "ready",
-          keySet: { state: keySet.state, keys: keySet.keys },
-        });
-      }
-      return sendJson(res, 503, {
-        status: "not_ready",
-        reason: keySet.reason ?? `signing keys ${keySet.state}`,
-        lastError: keySet.lastError ?? null,
-      });
+      const readiness = readinessOf(verifier.keySet.status(), options.shuttingDown?.() === true);
+      return sendJson(res, readiness.status, readiness.public, NO_STORE);
     }
-    return sendJson(res, 404, { error: "not_found", message: `No route ${path}` });
+    // A fixed text: the path is the caller's, and an answer never repeats it.
+    return sendJson(res, 404, { error: "not_found", message: "Not found" });
   }
 
   const server = createServer(

@@ -13,7 +13,7 @@ import { authorizationHeader } from "./authorization-header.ts";
 import { callProcedure } from "./call-procedure.ts";
 import { sendJson } from "./send-json.ts";
 import type { RouterInternals } from "./trpc-internals.ts";
-import { acceptsStream } from "./trpc-request.ts";
+import { acceptsStream, type TrpcTarget } from "./trpc-request.ts";
 
 interface FastCall {
   readonly path: string;
@@ -47,27 +47,16 @@ export interface FastQueryOptions extends ContextDeps {
  */
 export function createFastQueryHandler(
   options: FastQueryOptions,
-): (req: IncomingMessage, res: ServerResponse, procedurePath: string, search: string) => boolean {
+): (req: IncomingMessage, res: ServerResponse, target: TrpcTarget) => boolean {
   const { config, procedures } = options.internals;
   const { onError, responseHeaders } = options;
 
-  function plan(
-    procedurePath: string,
-    search: string,
-  ): { batch: boolean; calls: FastCall[] } | undefined {
-    const params = search === "" ? undefined : new URLSearchParams(search);
+  function plan(target: TrpcTarget): { batch: boolean; calls: FastCall[] } | undefined {
+    const { batch, params, paths } = target;
     if (params !== undefined) {
       for (const key of params.keys()) if (key !== "batch" && key !== "input") return undefined;
     }
-    const batch = params?.get("batch") === "1";
-    let paths: string[];
-    try {
-      paths = batch
-        ? procedurePath.split(",").map(decodeURIComponent)
-        : [decodeURIComponent(procedurePath)];
-    } catch {
-      return undefined;
-    }
+    if (paths === undefined) return undefined;
     if (paths.length > options.maxBatchSize) return undefined;
     const rawInput = params?.get("input");
     let inputs: unknown;
@@ -193,10 +182,10 @@ export function createFastQueryHandler(
     write(res, getHTTPStatusCode(json, [error]), body, [error]);
   }
 
-  return (req, res, procedurePath, search) => {
+  return (req, res, target) => {
     if (req.method !== "GET") return false;
     if (acceptsStream(req) || req.headers.accept?.includes("text/event-stream")) return false;
-    const planned = plan(procedurePath, search);
+    const planned = plan(target);
     if (planned === undefined) return false;
     const ctx = createContext(
       options,
@@ -220,7 +209,7 @@ export function createFastQueryHandler(
         respondWithRequestError(res, cause, ctx);
       })
       .catch((error: unknown) => {
-        onError(getTRPCErrorFromUnknown(error), procedurePath);
+        onError(getTRPCErrorFromUnknown(error), planned.calls.map((call) => call.path).join(","));
         // Only when the error formatter itself fails: a bare envelope, nothing from the error.
         if (!res.headersSent) sendJson(res, 500, INTERNAL_ERROR_BODY);
         else res.destroy();

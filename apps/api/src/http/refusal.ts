@@ -6,6 +6,12 @@ import { REALM } from "../realm.ts";
 /** Seconds a client should wait before retrying when the key set is unavailable. */
 const KEY_SET_RETRY_AFTER_SECONDS = "5";
 
+/**
+ * What every answer that depends on the caller's token carries (RFC 9111 §5.2.2.5): a shared cache
+ * between client and api must neither serve one caller's answer or refusal to another nor keep it.
+ */
+export const NO_STORE = { "cache-control": "no-store" } as const;
+
 const TRPC_CODE_BY_STATUS: Record<Refusal["status"], TRPC_ERROR_CODE_KEY> = {
   400: "BAD_REQUEST",
   401: "UNAUTHORIZED",
@@ -15,8 +21,8 @@ const TRPC_CODE_BY_STATUS: Record<Refusal["status"], TRPC_ERROR_CODE_KEY> = {
 
 /**
  * Everything the api answers for one refused credential, on every transport: the HTTP status,
- * the headers (the RFC 6750 §3 challenge; Retry-After on a 503, RFC 9110 §10.2.3), the tRPC
- * error code, and the REST body.
+ * the headers (the RFC 6750 §3 challenge; Retry-After on a 503, RFC 9110 §10.2.3; no-store), the
+ * tRPC error code, and the REST body.
  */
 export interface Refusal {
   readonly status: 400 | 401 | 403 | 503;
@@ -33,7 +39,7 @@ export interface Refusal {
  */
 export function refusalOf(error: AuthError, resourceMetadata?: string): Refusal {
   const refusal = bearerRefusal(error, REALM, { resourceMetadata });
-  const headers: Record<string, string> = { "www-authenticate": refusal.challenge };
+  const headers: Record<string, string> = { "www-authenticate": refusal.challenge, ...NO_STORE };
   if (refusal.status === 503) headers["retry-after"] = KEY_SET_RETRY_AFTER_SECONDS;
   return {
     status: refusal.status,

@@ -4,11 +4,12 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { appRouter } from "../router.ts";
 import { type ContextDeps, createContext } from "../trpc/context.ts";
+import { protectedProcedure } from "../trpc/procedures.ts";
 import { authorizationHeader } from "./authorization-header.ts";
 import { callProcedure } from "./call-procedure.ts";
-import { refusalOf } from "./refusal.ts";
+import { NO_STORE, refusalOf } from "./refusal.ts";
 import { sendJson } from "./send-json.ts";
-import { routerInternals } from "./trpc-internals.ts";
+import { routerInternals, usesMiddlewaresOf } from "./trpc-internals.ts";
 
 /**
  * The REST face of the original Django example: the same procedures and middleware as /trpc,
@@ -25,6 +26,16 @@ export type RestPath = keyof typeof REST_ROUTES;
 
 const { procedures } = routerInternals(appRouter);
 
+/** Routes whose answer depends on the token: never stored by a cache (refusals carry it anyway). */
+const TOKEN_DEPENDENT = new Set(
+  Object.entries(REST_ROUTES)
+    .filter(([, name]) => {
+      const procedure = procedures[name];
+      return procedure !== undefined && usesMiddlewaresOf(procedure, protectedProcedure);
+    })
+    .map(([path]) => path),
+);
+
 export function isRestPath(path: string): path is RestPath {
   return Object.hasOwn(REST_ROUTES, path);
 }
@@ -37,6 +48,7 @@ export async function handleRestRoute(
 ): Promise<void> {
   const name = REST_ROUTES[path];
   const procedure = procedures[name];
+  if (TOKEN_DEPENDENT.has(path)) res.setHeader("cache-control", NO_STORE["cache-control"]);
   try {
     if (procedure === undefined) throw new Error(`no procedure "${name}"`);
     const data = await callProcedure(procedure, {

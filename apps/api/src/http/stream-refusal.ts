@@ -30,6 +30,9 @@ interface MiddlewareResult {
  * the challenge (RFC 6750 §3) and tRPC's error envelope, which the stream link reads from any
  * non-2xx answer. Otherwise it returns false and the stream runs as usual.
  *
+ * `names` and `params` are the request's procedure paths and query as parseTrpcTarget reads them,
+ * which is how tRPC reads them: any spelling tRPC calls a procedure by is checked here too.
+ *
  * The middlewares run again in the stream itself; verified tokens are cached, so the second run
  * costs a cache lookup. Refusals are logged here (one line for the request) only when the request
  * is refused as a whole.
@@ -40,19 +43,13 @@ export function createStreamRefusal(
 ): (
   req: IncomingMessage,
   res: ServerResponse,
-  paths: readonly string[],
-  search: string,
+  names: readonly string[],
+  params: URLSearchParams | undefined,
 ) => Promise<boolean> {
   const { config, procedures } = internals;
   const quiet: Logger = deps.log.child({}, { level: "silent" });
 
-  return async (req, res, paths, search) => {
-    let names: string[];
-    try {
-      names = paths.map(decodeURIComponent);
-    } catch {
-      return false;
-    }
+  return async (req, res, names, params) => {
     const calls: AnyTRPCProcedure[] = [];
     for (const name of names) {
       const procedure = Object.hasOwn(procedures, name) ? procedures[name] : undefined;
@@ -60,7 +57,7 @@ export function createStreamRefusal(
         return false;
       calls.push(procedure);
     }
-    const inputs = batchInputs(req, search);
+    const inputs = batchInputs(req, params);
     // Nothing of this first run is logged: the stream may still run, and log for itself.
     const ctx = createContext({ ...deps, log: quiet }, authorizationHeader(req), NOT_RECORDED);
     const errors = await Promise.all(
@@ -112,10 +109,13 @@ export function createStreamRefusal(
 const NOT_RECORDED: RefusalRecorder = { record() {}, recordStreamRefusal() {} };
 
 /** The calls' raw inputs of a GET batch (`input={"0":...}`); a POST body is not read here. */
-function batchInputs(req: IncomingMessage, search: string): Record<string, unknown> | undefined {
+function batchInputs(
+  req: IncomingMessage,
+  params: URLSearchParams | undefined,
+): Record<string, unknown> | undefined {
   if (req.method !== "GET") return undefined;
-  const raw = new URLSearchParams(search).get("input");
-  if (raw === null || raw === "") return undefined;
+  const raw = params?.get("input");
+  if (raw === null || raw === undefined || raw === "") return undefined;
   try {
     const parsed: unknown = JSON.parse(raw);
     return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)

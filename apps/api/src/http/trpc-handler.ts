@@ -6,12 +6,12 @@ import { appRouter } from "../router.ts";
 import { type ContextDeps, createContext } from "../trpc/context.ts";
 import { authorizationHeader } from "./authorization-header.ts";
 import { createFastQueryHandler } from "./fast-query-handler.ts";
-import { refusalHeaders } from "./refusal.ts";
+import { NO_STORE, refusalHeaders } from "./refusal.ts";
 import { sendJson } from "./send-json.ts";
 import { createStreamRefusal } from "./stream-refusal.ts";
 import { createSubscriptionOpenErrors } from "./subscription-open-errors.ts";
 import { routerInternals } from "./trpc-internals.ts";
-import { acceptsStream, requestedPaths, TRPC_BASE_PATH } from "./trpc-request.ts";
+import { acceptsStream, parseTrpcTarget, TRPC_BASE_PATH } from "./trpc-request.ts";
 
 export interface TrpcHandlerOptions extends ContextDeps {
   readonly maxBodyBytes: number;
@@ -61,9 +61,12 @@ export function createTrpcHandler(
     responseMeta({ errors, ctx, type }) {
       const refused = subscriptionOpenErrors.take(type, ctx);
       const headers = responseHeaders(refused === undefined ? errors : [refused.error]);
+      // The api's server set no-store on every /trpc answer; an SSE head is the one where tRPC
+      // writes its own Cache-Control (no-cache, no-transform) over it, and these are appended to it.
+      const extra = type === "subscription" ? { ...headers, ...NO_STORE } : headers;
       return {
         ...(refused === undefined ? {} : { status: refused.status }),
-        ...(headers === undefined ? {} : { headers: new Headers({ ...headers }) }),
+        ...(extra === undefined ? {} : { headers: new Headers({ ...extra }) }),
       };
     },
     onError: ({ error, path, type, ctx }) => {
@@ -83,17 +86,19 @@ export function createTrpcHandler(
   const refuseStream = createStreamRefusal(options, internals);
 
   return (req, res) => {
-    const url = req.url ?? "";
-    const query = url.indexOf("?");
-    const path = url.slice(TRPC_BASE_PATH.length, query === -1 ? undefined : query);
-    const search = query === -1 ? "" : url.slice(query + 1);
-    if (fast?.(req, res, path, search) === true) return;
-    const { batch, paths } = requestedPaths(path, search);
-    if (!acceptsStream(req) || !batch || paths.length > options.maxBatchSize) {
+    const target = parseTrpcTarget(req.url ?? TRPC_BASE_PATH, internals.pathSeparator);
+    if (fast?.(req, res, target) === true) return;
+    const { batch, paths } = target;
+    if (
+      !acceptsStream(req) ||
+      !batch ||
+      paths === undefined ||
+      paths.length > options.maxBatchSize
+    ) {
       official(req, res);
       return;
     }
-    refuseStream(req, res, paths, search).then(
+    refuseStream(req, res, paths, target.params).then(
       (refused) => {
         if (!refused) official(req, res);
       },

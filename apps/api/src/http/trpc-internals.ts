@@ -1,10 +1,15 @@
 import type { AnyTRPCProcedure, AnyTRPCRouter } from "@trpc/server";
+import type { PathSeparator } from "./trpc-request.ts";
 
 /** What the api reads of a tRPC router beyond its public API (pinned @trpc/server version). */
 export interface RouterInternals {
   readonly config: AnyTRPCRouter["_def"]["_config"];
   readonly procedures: Readonly<Record<string, AnyTRPCProcedure | undefined>>;
+  /** What stands for `.` in the procedure paths of URLs (tRPC's `pathSeparator`, default `.`). */
+  readonly pathSeparator: PathSeparator;
 }
+
+const PATH_SEPARATORS: readonly unknown[] = [".", "_", "~", "-"] satisfies PathSeparator[];
 
 /**
  * The router's config and flat procedure table. These are tRPC internals (`_def._config`,
@@ -26,6 +31,8 @@ export function routerInternals(router: AnyTRPCRouter): RouterInternals {
       problems.push("router._def._config.transformer.input.deserialize");
     if (typeof config.errorFormatter !== "function")
       problems.push("router._def._config.errorFormatter");
+    if (!PATH_SEPARATORS.includes(config.pathSeparator ?? "."))
+      problems.push("router._def._config.pathSeparator");
   }
   if (typeof procedures !== "object" || procedures === null)
     problems.push("router._def.procedures");
@@ -51,6 +58,7 @@ export function routerInternals(router: AnyTRPCRouter): RouterInternals {
   return {
     config: config as unknown as RouterInternals["config"],
     procedures: procedures as RouterInternals["procedures"],
+    pathSeparator: (config?.pathSeparator ?? ".") as PathSeparator,
   };
 }
 

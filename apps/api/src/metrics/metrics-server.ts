@@ -1,6 +1,7 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
+import type { Readiness } from "../http/readiness.ts";
 
 /** Defaults of the metrics listener, written once (METRICS_HOST reads them through config.ts). */
 export const METRICS_LISTENER_DEFAULTS = {
@@ -18,6 +19,8 @@ export interface MetricsServerOptions {
   readonly port: number;
   /** Default 127.0.0.1 (METRICS_LISTENER_DEFAULTS). */
   readonly host?: string;
+  /** The api's readiness, served with its detail at GET /readyz; default: no such route. */
+  readonly readiness?: () => Readiness;
 }
 
 export interface RunningMetricsServer {
@@ -29,7 +32,8 @@ export interface RunningMetricsServer {
 
 /**
  * A listener of its own for GET /metrics (Prometheus text format), apart from the api's port so
- * that exposing the api never exposes its metrics. Anything else is 404 or 405.
+ * that exposing the api never exposes its metrics, and for GET /readyz with the detail the public
+ * one leaves out (why the key set is not loaded, its last fetch error). Anything else is 404 or 405.
  */
 export async function startMetricsServer(
   options: MetricsServerOptions,
@@ -37,9 +41,18 @@ export async function startMetricsServer(
   const { registry } = options;
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
-    if (path !== "/metrics") return sendText(res, 404, "Not found: metrics are at /metrics\n");
+    const { readiness } = options;
+    if (path !== "/metrics" && (path !== "/readyz" || readiness === undefined)) {
+      return sendText(res, 404, "Not found: metrics are at /metrics\n");
+    }
     if (req.method !== "GET" && req.method !== "HEAD") {
       return sendText(res, 405, "Use GET\n", { allow: "GET, HEAD" });
+    }
+    if (path === "/readyz" && readiness !== undefined) {
+      const { status, detail } = readiness();
+      return sendText(res, status, `${JSON.stringify(detail)}\n`, {
+        "content-type": "application/json",
+      });
     }
     registry.metrics().then(
       (text) => sendText(res, 200, text, { "content-type": registry.contentType }),

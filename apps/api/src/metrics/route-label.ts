@@ -1,8 +1,9 @@
 import { isRestPath } from "../http/rest-routes.ts";
+import { routerInternals } from "../http/trpc-internals.ts";
+import { parseTrpcTarget, TRPC_BASE_PATH } from "../http/trpc-request.ts";
 import { appRouter } from "../router.ts";
 
-const TRPC_PREFIX = "/trpc/";
-const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
+const { procedures, pathSeparator } = routerInternals(appRouter);
 /** Paths served outside tRPC and the REST routes; each is its own label. */
 const FIXED_PATHS = new Set(["/healthz", "/readyz"]);
 
@@ -14,24 +15,21 @@ const FIXED_PATHS = new Set(["/healthz", "/readyz"]);
  * - `trpc_other` for anything else under /trpc/,
  * - the REST routes (`/public`, `/protected`), `/healthz` and `/readyz` as themselves,
  * - `other` for everything else (404s, probes).
+ * The procedures are read as tRPC reads them (parseTrpcTarget), so every spelling of a call
+ * (`prot%65cted`, `protected%2Csecret?batch=1`) gets the label of what tRPC runs.
  */
 export function routeLabel(url: string | undefined): string {
   const raw = url ?? "/";
   const query = raw.indexOf("?");
   const path = query === -1 ? raw : raw.slice(0, query);
-  if (path.startsWith(TRPC_PREFIX)) return trpcLabel(path.slice(TRPC_PREFIX.length));
+  if (path.startsWith(TRPC_BASE_PATH)) return trpcLabel(raw);
   if (isRestPath(path) || FIXED_PATHS.has(path)) return path;
   return "other";
 }
 
-function trpcLabel(procedurePath: string): string {
-  let names: string[];
-  try {
-    // tRPC decodes each name, so /trpc/prot%65cted calls `protected`: label it the same way.
-    names = procedurePath.split(",").map(decodeURIComponent);
-  } catch {
+function trpcLabel(target: string): string {
+  const { paths } = parseTrpcTarget(target, pathSeparator);
+  if (paths === undefined || !paths.every((name) => Object.hasOwn(procedures, name)))
     return "trpc_other";
-  }
-  if (!names.every((name) => PROCEDURES.has(name))) return "trpc_other";
-  return names.length === 1 ? `${TRPC_PREFIX}${names[0]}` : "trpc_batch";
+  return paths.length === 1 ? `${TRPC_BASE_PATH}${paths[0]}` : "trpc_batch";
 }

@@ -1,15 +1,15 @@
 import { isAuthError } from "@repo/auth/server";
 import { initTRPC } from "@trpc/server";
-import { z } from "zod";
 import type { Context } from "./context.ts";
 import type { ProcedureMeta } from "./procedure-meta.ts";
+import { publicError } from "./public-error.ts";
 
 /**
  * The one tRPC instance. `isDev: false` keeps stacks out of every error response whatever
  * NODE_ENV says; the formatter adds the stable refusal `reason` (an AuthError code), turns an input
  * validation failure into `issues` (path, code and message of each, never the input or the
- * schema), and replaces the message of unexpected errors, which could carry internals, with a
- * generic one.
+ * schema), and answers no message, path or issue that repeats what the caller sent, nor the
+ * message of an unexpected error, which could carry internals (publicError).
  */
 export const t = initTRPC
   .context<Context>()
@@ -23,31 +23,17 @@ export const t = initTRPC
       client: { reconnectAfterInactivityMs: 40_000 },
     },
     errorFormatter({ shape, error }) {
-      const internal = error.code === "INTERNAL_SERVER_ERROR";
-      const invalidInput = error.code === "BAD_REQUEST" && error.cause instanceof z.ZodError;
+      const answered = publicError(error, shape.message);
       return {
         ...shape,
-        message: internal
-          ? "Internal server error"
-          : invalidInput
-            ? "Invalid input"
-            : shape.message,
+        message: answered.message,
         data: {
           code: shape.data.code,
           httpStatus: shape.data.httpStatus,
-          path: shape.data.path,
+          path: answered.showPath ? shape.data.path : undefined,
           ...(isAuthError(error.cause) ? { reason: error.cause.code } : {}),
-          ...(invalidInput ? { issues: inputIssues(error.cause as z.ZodError) } : {}),
+          ...(answered.issues === undefined ? {} : { issues: answered.issues }),
         },
       };
     },
   });
-
-/** What a caller needs to fix its input; zod's issues also carry schema details, left out here. */
-function inputIssues(error: z.ZodError): Array<{ path: string; code: string; message: string }> {
-  return error.issues.slice(0, 20).map((issue) => ({
-    path: issue.path.map(String).join("."),
-    code: issue.code,
-    message: issue.message,
-  }));
-}
