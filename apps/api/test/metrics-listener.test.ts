@@ -154,7 +154,10 @@ describe("metrics listener", () => {
     running.push({ close: () => new Promise<void>((resolve) => taken.close(() => resolve())) });
     const port = (taken.address() as AddressInfo).port;
     const listen = vi.spyOn(Server.prototype, "listen");
-    await expect(api({ port, host: "127.0.0.1" })).rejects.toMatchObject({ code: "EADDRINUSE" });
+    await expect(api({ port, host: "127.0.0.1" })).rejects.toMatchObject({
+      name: "ConfigurationError",
+      variable: "METRICS_PORT",
+    });
     // The metrics listener is tried first, so the api's own port was never opened.
     expect(listen).toHaveBeenCalledTimes(1);
   });
