@@ -15,13 +15,3 @@ export interface BenchReport {
   /** Wall-clock seconds of the whole run. */
   readonly seconds: number;
 }
-
-export function pinningText(plan: PinningPlan): string {
-  return plan.pinned
-    ? `subjects on CPU ${plan.pinning.subjectCpus}, load generator on CPU ${plan.pinning.loadCpus} (taskset)`
-    : `not pinned (${plan.reason})`;
-}
-
-export function verdictLabel(result: TargetResult): string {
-  return { pass: "PASS", miss: "MISS", "not judged": "NOT JUDGED" }[result.verdict];
-}

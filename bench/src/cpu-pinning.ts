@@ -15,6 +15,13 @@ export type PinningPlan =
   | { readonly pinned: true; readonly pinning: CpuPinning }
   | { readonly pinned: false; readonly reason: string };
 
+/** How the report names a plan. */
+export function pinningText(plan: PinningPlan): string {
+  return plan.pinned
+    ? `subjects on CPU ${plan.pinning.subjectCpus}, load generator on CPU ${plan.pinning.loadCpus} (taskset)`
+    : `not pinned (${plan.reason})`;
+}
+
 /** "0-3,6" → [0, 1, 2, 3, 6]; undefined when the text is not such a list. */
 export function parseCpuList(text: string): number[] | undefined {
   const cpus: number[] = [];

@@ -1,4 +1,5 @@
-import { type BenchReport, pinningText, verdictLabel } from "./bench-report.ts";
+import type { BenchReport } from "./bench-report.ts";
+import { pinningText } from "./cpu-pinning.ts";
 import { formatCount, formatCpuUse, formatNumber } from "./format.ts";
 import { isSaturated } from "./measure-sample.ts";
 import { describeTarget } from "./targets.ts";
@@ -19,7 +20,7 @@ export function renderConsole(report: BenchReport): string {
   const head = ["subject", "route", "req/s", "p50 ms", "p99 ms", "CPU", "CPU µs/req", "errors"];
   const verdicts = report.targets.map(
     (t) =>
-      `${verdictLabel(t).padEnd(10)}  ${describeTarget(t.target)}: ${formatNumber(t.ratio)} (blocks ${t.ratios.map(formatNumber).join(", ")}; CPU ${formatCpuUse(t.aCpuPercent, isSaturated(t.aCpuPercent))} / ${formatCpuUse(t.bCpuPercent, isSaturated(t.bCpuPercent))})`,
+      `${t.verdict.toUpperCase().padEnd(10)}  ${describeTarget(t.target)}: ${formatNumber(t.ratio)} (blocks ${t.ratios.map(formatNumber).join(", ")}; CPU ${formatCpuUse(t.aCpuPercent, isSaturated(t.aCpuPercent))} / ${formatCpuUse(t.bCpuPercent, isSaturated(t.bCpuPercent))})`,
   );
   return [
     "",

@@ -1,5 +1,6 @@
 import { SLICE_WARMUP_S } from "./abba-blocks.ts";
-import { type BenchReport, pinningText, verdictLabel } from "./bench-report.ts";
+import type { BenchReport } from "./bench-report.ts";
+import { pinningText } from "./cpu-pinning.ts";
 import { formatCount, formatCpuUse, formatNumber } from "./format.ts";
 import { isSaturated, SATURATED_CPU_PERCENT } from "./measure-sample.ts";
 import { describeTarget } from "./targets.ts";
@@ -59,7 +60,7 @@ export function renderMarkdown(report: BenchReport, chartFile: string): string {
     "|---|--:|---|---|---|",
     ...report.targets.map(
       (t) =>
-        `| ${describeTarget(t.target)} | ${formatNumber(t.ratio)} | ${t.ratios.map(formatNumber).join(", ")} | ${cpu(t.aCpuPercent)} / ${cpu(t.bCpuPercent)} | **${verdictLabel(t)}** |`,
+        `| ${describeTarget(t.target)} | ${formatNumber(t.ratio)} | ${t.ratios.map(formatNumber).join(", ")} | ${cpu(t.aCpuPercent)} / ${cpu(t.bCpuPercent)} | **${t.verdict.toUpperCase()}** |`,
     ),
     "",
   ].join("\n");
