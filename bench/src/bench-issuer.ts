@@ -1,33 +1,39 @@
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
-import { fetchAccessToken, tokenSubject } from "./fetch-access-token.ts";
-import { BENCH_HOST } from "./subjects/subject-runtime.ts";
+import { decodeJwt } from "jose";
+import { BENCH_HOST } from "./subject-process.ts";
 
 export interface BenchIssuer {
   readonly issuer: LocalIssuer;
-  /** The one token every protected route gets, from the token endpoint. */
+  /** The one token every request carries, signed as the token endpoint signs its tokens. */
   readonly token: string;
   readonly sub: string;
-  /** What a subject process needs to find the issuer (see subjects/subject-runtime.ts). */
+  /** Every subject's environment (PORT aside): the variables the api's entry point documents. */
   readonly subjectEnv: Readonly<Record<string, string>>;
 }
 
 /**
- * The local issuer, in this process: it only serves each subject's first JWKS fetch (and the
- * express peer's discovery), never the measured requests, so it does not compete with the load.
+ * The local issuer, in this process: it serves the subjects' JWKS fetches (and Express' discovery),
+ * never the measured requests of any subject but Hono, whose middleware fetches the JWKS per request.
  */
 export async function startBenchIssuer(): Promise<BenchIssuer> {
   const issuer = await startLocalIssuer({ host: BENCH_HOST, port: 0 });
   try {
-    const token = await fetchAccessToken(issuer.tokenUrl, issuer.audience);
-    const sub = tokenSubject(token);
+    const token = await issuer.signToken();
+    const sub = decodeJwt(token).sub;
+    if (sub === undefined) throw new Error("the issuer's token has no sub");
     return {
       issuer,
       token,
       sub,
       subjectEnv: {
-        BENCH_ISSUER: issuer.issuer,
-        BENCH_AUDIENCE: issuer.audience,
-        BENCH_JWKS_URI: issuer.jwksUri,
+        HOST: BENCH_HOST,
+        AUTHACTION_ISSUER: issuer.issuer,
+        AUTHACTION_AUDIENCE: issuer.audience,
+        AUTHACTION_JWKS_URI: issuer.jwksUri,
+        // The api: keys fetched before it listens, no .env read, refusals (the checks) not logged.
+        AUTHACTION_JWKS_WARM: "true",
+        NODE_ENV: "test",
+        LOG_LEVEL: "warn",
         BENCH_TOKEN_SUB: sub,
       },
     };
@@ -35,4 +41,18 @@ export async function startBenchIssuer(): Promise<BenchIssuer> {
     await issuer.close();
     throw error;
   }
+}
+
+/** The same token with one signature character changed: well formed, but its signature is wrong. */
+export function tamperSignature(jwt: string): string {
+  const at = jwt.lastIndexOf(".") + 11;
+  return `${jwt.slice(0, at)}${jwt[at] === "A" ? "B" : "A"}${jwt.slice(at + 1)}`;
+}
+
+/** The same token with a `kid` no JWKS holds: the key lookup fails before any signature check. */
+export function withUnknownKid(jwt: string): string {
+  const [header = "", ...rest] = jwt.split(".");
+  const decoded = JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as object;
+  const changed = { ...decoded, kid: "bench-unknown-kid" };
+  return [Buffer.from(JSON.stringify(changed)).toString("base64url"), ...rest].join(".");
 }

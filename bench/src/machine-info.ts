@@ -1,34 +1,26 @@
-import { execFileSync } from "node:child_process";
-import { cpus, platform, release, totalmem } from "node:os";
+import { cpus, loadavg, platform, release, totalmem } from "node:os";
 
 export interface MachineInfo {
   readonly cpuModel: string;
   readonly cpuCount: number;
   readonly memoryGiB: number;
   readonly os: string;
-  /** The version and binary every subject runs on (BENCH_SUBJECT_NODE, else the runner's). */
+  /** The Node.js line every subject and the load generator run on (process.version). */
   readonly node: string;
-  readonly nodePath: string;
-  /** The runner's (load generator, issuer): process.version and process.execPath. */
-  readonly runnerNode: string;
-  readonly runnerNodePath: string;
   readonly date: string;
+  /** The 1-minute load average when the run started: anything else running skews the numbers. */
+  readonly loadAverage: number;
 }
 
-export function machineInfo(subjectNode: string, now = new Date()): MachineInfo {
+export function machineInfo(now = new Date()): MachineInfo {
   const list = cpus();
   return {
     cpuModel: list[0]?.model.trim() ?? "unknown",
     cpuCount: list.length,
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
     os: `${platform()} ${release()}`,
-    node:
-      subjectNode === process.execPath
-        ? process.version
-        : execFileSync(subjectNode, ["--version"], { encoding: "utf8", timeout: 10_000 }).trim(),
-    nodePath: subjectNode,
-    runnerNode: process.version,
-    runnerNodePath: process.execPath,
+    node: process.version,
     date: now.toISOString(),
+    loadAverage: loadavg()[0] ?? 0,
   };
 }

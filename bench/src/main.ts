@@ -1,51 +1,34 @@
 /**
- * `pnpm bench`: this api against the bare node:http ceiling, Fastify +
- * @fastify/jwt (tuned and as documented), Hono + hono/jwk, Express + express-oauth2-jwt-bearer and
- * a naive tRPC setup, with each subject's CPU use; then the verifier alone, the api's memory after a
- * flood of distinct tokens, and CPU profiles of /trpc/public and /trpc/protected. Prints the results
- * and the targets' verdicts and writes benchmarks.md with its chart to reports/ (docs/ with
- * --update-docs). Every subject runs on this
- * process's Node.js binary. Exits 0 when the run completes, targets met or not; non-zero only when a
- * subject is broken or the run cannot complete.
+ * `pnpm bench`: every subject of the catalog under the same load, then each target's two routes
+ * side by side in ABBA blocks. Prints one table and the verdicts, and writes benchmarks.md and its
+ * chart to reports/ (docs/ with --update-docs). Exits 0 when the run completes, targets met or not;
+ * 1 when a subject is broken or the run cannot complete.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { loadavg } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createAccessTokenVerifier } from "@repo/auth/server";
 import { exitOnConfigurationError, loadDotEnv, reportDir } from "@repo/env";
+import { runAbbaBlocks } from "./abba-blocks.ts";
 import { benchConfigFromEnv } from "./bench-config.ts";
 import { startBenchIssuer } from "./bench-issuer.ts";
 import type { BenchReport } from "./bench-report.ts";
 import { checkSubject } from "./check-subject.ts";
-import { pinLoadGenerator } from "./cpu-pinning.ts";
-import { formatCount, formatCpuUse, formatNumber } from "./format.ts";
-import { runLoadRounds, SATURATED_CPU_PERCENT } from "./load-rounds.ts";
+import { pinLoadGenerator, pinningText } from "./cpu-pinning.ts";
+import { formatCount, formatCpuUse } from "./format.ts";
+import { runLoadRounds } from "./load-rounds.ts";
 import { machineInfo } from "./machine-info.ts";
-import { runMemoryBench } from "./memory-bench.ts";
-import { mintDistinctTokens } from "./mint-tokens.ts";
-import {
-  blocksOf,
-  PAIRED_SLICE_WARMUP_S,
-  type PairedResult,
-  runPairedSlices,
-} from "./paired-slices.ts";
-import { compareProfiles, profileApi, type RouteProfile } from "./profile-api.ts";
+import { isSaturated, type Sample } from "./measure-sample.ts";
 import { renderConsole } from "./render-console.ts";
-import { keptAnalysis, renderMarkdown } from "./render-markdown.ts";
+import { renderMarkdown } from "./render-markdown.ts";
 import { renderSvg } from "./render-svg.ts";
 import { SUBJECTS } from "./subject-catalog.ts";
 import { type SubjectProcess, startSubject } from "./subject-process.ts";
-import { AUTH_CPU_BLOCKS_SCALE, evaluateTargets, targetPairs } from "./targets.ts";
-import { runVerifierBench } from "./verifier-bench.ts";
+import * as targets from "./targets.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
-/** How many pairs the targets compare (targetPairs). */
-const TARGET_PAIRS = targetPairs();
-/** The verifier bench cycles through this many of the minted tokens. */
-const VERIFIER_TOKENS = 5_000;
-
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+const brief = (s: Sample) =>
+  `${formatCount(s.rps)} req/s (CPU ${formatCpuUse(s.cpuPercent, isSaturated(s.cpuPercent))})`;
 
 async function main(): Promise<void> {
   const config = exitOnConfigurationError("bench", () => {
@@ -53,176 +36,63 @@ async function main(): Promise<void> {
     return benchConfigFromEnv(process.env, reportDir(process.argv, REPO_ROOT));
   });
   const started = performance.now();
-  const machine = machineInfo(config.subjectNode);
-  const loadAtStart = loadavg()[0] ?? 0;
-  const measurements = SUBJECTS.reduce((n, s) => n + s.routes.length, 0);
-  const plan = pinLoadGenerator(config.pin);
-  const pinning = plan.pinned ? plan.pinning : undefined;
+  const machine = machineInfo();
+  const pinning = pinLoadGenerator(config.pin);
   log(
-    plan.pinned
-      ? `bench: subjects on CPU ${plan.pinning.subjectCpus}, load generator on CPU ${plan.pinning.loadCpus}`
-      : `bench: not pinned to CPUs: ${plan.reason}`,
+    `Node.js ${machine.node}, ${machine.cpuCount} × ${machine.cpuModel}; ${pinningText(pinning)}`,
   );
-  const pairedBlocks = TARGET_PAIRS.reduce(
-    (total, spec) => total + blocksOf(spec, config.pairedBlocks),
-    0,
-  );
-  log(
-    `bench: ${machine.cpuCount} × ${machine.cpuModel}, subjects on node ${machine.node} (${machine.nodePath}), runner on node ${machine.runnerNode}; ${measurements} routes × ${config.rounds} round(s) × (${config.warmupS} + ${config.durationS}) s of load and ${pairedBlocks} ABBA block(s) over ${TARGET_PAIRS.length} pairs × 4 × (${PAIRED_SLICE_WARMUP_S} + ${config.sliceS}) s, ≈${formatNumber((measurements * config.rounds * (config.warmupS + config.durationS) + pairedBlocks * 4 * (PAIRED_SLICE_WARMUP_S + config.sliceS)) / 60)} min, then the verifier, memory and profile runs`,
-  );
-
   const bench = await startBenchIssuer();
+  const subjects: SubjectProcess[] = [];
   try {
-    const { token, sub, subjectEnv, issuer } = bench;
-    log(`bench: issuer at ${issuer.url}; token for ${sub} from ${issuer.tokenUrl}`);
-
-    const subjects: SubjectProcess[] = [];
-    let load: BenchReport["load"];
-    let paired: PairedResult[] = [];
-    try {
-      for (const spec of SUBJECTS) {
-        const subject = await startSubject(spec, {
-          env: subjectEnv,
-          pinning,
-          node: config.subjectNode,
-        });
-        subjects.push(subject);
-        await checkSubject(subject, token, sub);
-        log(`bench: ${spec.label} at ${subject.url} (pid ${subject.pid}) answers correctly`);
-      }
-      load = await runLoadRounds(subjects, {
-        connections: config.connections,
-        durationS: config.durationS,
-        warmupS: config.warmupS,
-        rounds: config.rounds,
-        token,
-        onSample: (round, subject, route, sample) =>
+    for (const spec of SUBJECTS) {
+      const subjectCpus = pinning.pinned ? pinning.pinning : undefined;
+      const subject = await startSubject(spec, { env: bench.subjectEnv, pinning: subjectCpus });
+      subjects.push(subject);
+      await checkSubject(subject, bench.token, bench.sub);
+      log(`${spec.label} at ${subject.url} (pid ${subject.pid}) answers correctly`);
+    }
+    const load = { ...config, token: bench.token };
+    const results = await runLoadRounds(subjects, {
+      ...load,
+      onSample: (subject, route, s) => log(`${subject.spec.label} ${route.path}: ${brief(s)}`),
+    });
+    const running = (end: targets.RouteRef) => {
+      const subject = subjects.find((s) => s.spec.id === end.subject);
+      if (subject === undefined) throw new Error(`a target names ${end.subject}, not running`);
+      return { subject, route: end.route };
+    };
+    const verdicts: targets.TargetResult[] = [];
+    for (const target of targets.TARGETS) {
+      const name = targets.describeTarget(target);
+      const blocks = await runAbbaBlocks(running(target.a), running(target.b), {
+        ...load,
+        onBlock: (i, { a, b }) =>
           log(
-            `bench: round ${round + 1}/${config.rounds} ${subject.spec.label} ${route.path}: ${formatCount(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms, CPU ${formatCpuUse(sample.cpuPercent, sample.cpuPercent >= SATURATED_CPU_PERCENT)}`,
+            `${name}, block ${i + 1}: A ${a.map(brief).join(", ")}; B ${b.map(brief).join(", ")}`,
           ),
       });
-      if (config.pairedBlocks > 0) {
-        const pairs = targetPairs();
-        log(
-          `bench: ${pairs.length} pairs of routes the targets compare, ${config.pairedBlocks} ABBA block(s) each (${AUTH_CPU_BLOCKS_SCALE}× for authentication's CPU) of 4 × (${PAIRED_SLICE_WARMUP_S} + ${config.sliceS}) s`,
-        );
-        const loaded = load;
-        paired = await runPairedSlices(pairs, subjects, {
-          connections: config.connections,
-          sliceS: config.sliceS,
-          warmupS: PAIRED_SLICE_WARMUP_S,
-          blocks: config.pairedBlocks,
-          token,
-          onBlock: (spec, index, block, of) => {
-            const label = (end: typeof spec.a) =>
-              `${loaded.find((r) => r.subject === end.subject)?.label ?? end.subject} ${end.route.path}`;
-            const sides = (samples: typeof block.a) =>
-              samples
-                .map(
-                  (s) =>
-                    `${formatCount(s.rps)} (${formatCpuUse(s.cpuPercent, s.cpuPercent >= SATURATED_CPU_PERCENT)})`,
-                )
-                .join(", ");
-            log(
-              `bench: block ${index + 1}/${of} ${label(spec.a)} ${sides(block.a)} against ${label(spec.b)} ${sides(block.b)}`,
-            );
-          },
-        });
-      }
-    } finally {
-      await Promise.all(subjects.map((subject) => subject.stop()));
+      verdicts.push(targets.summarizeTarget(target, blocks));
     }
-
-    let profiles: RouteProfile[] = [];
-    if (config.profileS > 0) {
-      log(`bench: profiling the api's /trpc/public and /trpc/protected, ${config.profileS} s each`);
-      profiles = await profileApi({
-        env: subjectEnv,
-        token,
-        sub,
-        routes: ["/trpc/public", "/trpc/protected"],
-        seconds: config.profileS,
-        connections: config.connections,
-        pinning,
-        node: config.subjectNode,
-      });
-    }
-
-    log(`bench: minting ${formatCount(config.memoryTokens)} distinct tokens`);
-    const mintStart = performance.now();
-    const tokens = await mintDistinctTokens(issuer, config.memoryTokens, {
-      onProgress: (n) => log(`bench: minted ${formatCount(n)}`),
-    });
-    log(`bench: minted in ${formatNumber((performance.now() - mintStart) / 1000)} s`);
-
-    log("bench: verifier alone");
-    const verifierOptions = {
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-      jwksUri: issuer.jwksUri,
-    };
-    const verifier = await runVerifierBench({
-      ...verifierOptions,
-      token,
-      distinctTokens: tokens.slice(0, VERIFIER_TOKENS),
-      durationS: config.verifierDurationS,
-      rounds: config.rounds,
-    });
-
-    // The api's default bound, read from a verifier built with the same options as the api's.
-    const cacheBound = createAccessTokenVerifier(verifierOptions).options.cacheMaxEntries;
-    log(`bench: memory, ${formatCount(tokens.length)} distinct tokens to a fresh api`);
-    const memory = await runMemoryBench({
-      env: subjectEnv,
-      token,
-      sub,
-      tokens,
-      cacheBound,
-      pinning,
-      node: config.subjectNode,
-      onProgress: (c) => log(`bench: memory after ${formatCount(c.tokens)} tokens`),
-    });
-
-    const report: BenchReport = {
-      machine,
-      config,
-      pinning: plan,
-      load,
-      paired,
-      targets: evaluateTargets(load, paired, memory),
-      verifier,
-      memory,
-      profiles: profiles.filter((p) => p.route === "/trpc/protected"),
-      profileComparison:
-        profiles.length === 2
-          ? compareProfiles(profiles[0] as RouteProfile, profiles[1] as RouteProfile)
-          : undefined,
-      loadAverage: { start: loadAtStart, end: loadavg()[0] ?? 0 },
-      seconds: (performance.now() - started) / 1000,
-    };
+    const seconds = (performance.now() - started) / 1000;
+    const report: BenchReport = { machine, config, pinning, results, targets: verdicts, seconds };
     process.stdout.write(`${renderConsole(report)}\n`);
-    await writeDocs(report, config.docsDir);
+    await mkdir(config.reportDir, { recursive: true });
+    await writeFile(join(config.reportDir, "benchmarks.svg"), renderSvg(report));
+    await writeFile(
+      join(config.reportDir, "benchmarks.md"),
+      renderMarkdown(report, "benchmarks.svg"),
+    );
+    log(`wrote benchmarks.md and benchmarks.svg to ${config.reportDir}`);
   } finally {
+    await Promise.all(subjects.map((subject) => subject.stop()));
     await bench.issuer.close();
   }
-}
-
-async function writeDocs(report: BenchReport, docsDir: string): Promise<void> {
-  await mkdir(docsDir, { recursive: true });
-  const markdownPath = join(docsDir, "benchmarks.md");
-  const chartFile = "benchmarks.svg";
-  const existing = await readFile(markdownPath, "utf8").catch(() => undefined);
-  const { config, machine } = report;
-  const caption = `${config.quick ? "SMOKE RUN, not a measurement; " : ""}requests/s; ${config.connections} connections, ${config.durationS} s × ${config.rounds} round(s); ${machine.cpuCount} × ${machine.cpuModel}, node ${machine.node}, ${machine.date.slice(0, 10)}`;
-  await writeFile(join(docsDir, chartFile), renderSvg(report.load, caption));
-  await writeFile(markdownPath, renderMarkdown(report, chartFile, keptAnalysis(existing)));
-  log(`\nbench: wrote ${markdownPath} and ${join(docsDir, chartFile)}`);
 }
 
 try {
   await main();
   process.exit(0);
 } catch (error) {
-  log(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 }

@@ -1,55 +1,76 @@
+import autocannon from "autocannon";
 import { BrokenSubjectError } from "./check-subject.ts";
-import { type LoadSample, runAutocannon } from "./run-autocannon.ts";
-import type { BenchRoute } from "./subject-catalog.ts";
+import type { BenchRoute } from "./routes.ts";
 import type { SubjectProcess } from "./subject-process.ts";
 
-export interface SubjectSample extends LoadSample {
-  /** CPU time of the subject process per response, microseconds. */
-  readonly cpuUs: number;
-  /** CPU time of the subject process over the load's duration, % of one core. */
+/** Under this share of a core a subject was waiting (on the load generator, for a core), not busy. */
+export const SATURATED_CPU_PERCENT = 90;
+
+/** One measurement of one route of one subject. */
+export interface Sample {
+  /** Responses per second over the run. */
+  readonly rps: number;
+  /** Latency percentiles, milliseconds (autocannon records whole milliseconds). */
+  readonly p50: number;
+  readonly p99: number;
+  /** Connection errors and timeouts. */
+  readonly errors: number;
+  /** The subject's CPU time over the load's duration, % of one core. */
   readonly cpuPercent: number;
+  /** The subject's CPU time per response, microseconds. */
+  readonly cpuUs: number;
 }
 
-export interface SampleOptions {
+export interface LoadOptions {
   readonly connections: number;
   readonly durationS: number;
   /** Discarded load before the measurement; 0 for none. */
   readonly warmupS: number;
-  /** Sent with every request: the same Authorization header on every route. */
-  readonly headers: Readonly<Record<string, string>>;
+  /** Sent on every route, public ones too: a public and a protected route differ only by the check. */
+  readonly token: string;
 }
 
 /**
- * One measurement of one route: a discarded warm-up, then autocannon with the subject's own CPU
- * time read over IPC before and after, set against the load's duration.
- * @throws BrokenSubjectError when it answers anything but 2xx: a valid token refused under load
- *   means the subject is broken, not slow.
+ * A discarded warm-up, then autocannon with the subject's CPU time read from /proc before and after.
+ * @throws BrokenSubjectError on any non-2xx answer: a valid token refused under load is a bug.
  */
 export async function measureSample(
   subject: SubjectProcess,
   route: BenchRoute,
-  options: SampleOptions,
-): Promise<SubjectSample> {
-  const load = {
-    url: `${subject.url}${route.path}`,
-    connections: options.connections,
-    headers: options.headers,
-  };
-  if (options.warmupS > 0) await runAutocannon({ ...load, durationS: options.warmupS });
-  const cpuBefore = await subject.cpuTime();
-  const measured = await runAutocannon({ ...load, durationS: options.durationS });
-  const cpuUsed = (await subject.cpuTime()) - cpuBefore;
-  // Over the load's own duration, not the wall time between the readings: that also holds
-  // autocannon's start and stop and the IPC round trips, 1-3% of a 2 s slice, idle for the subject.
-  const loadUs = measured.durationS * 1e6;
-  if (measured.non2xx > 0) {
+  options: LoadOptions,
+): Promise<Sample> {
+  const url = `${subject.url}${route.path}`;
+  if (options.warmupS > 0) await runAutocannon(url, options, options.warmupS);
+  const cpuBefore = subject.cpuSeconds();
+  const result = await runAutocannon(url, options, options.durationS);
+  const cpuS = subject.cpuSeconds() - cpuBefore;
+  if (result.non2xx > 0) {
     throw new BrokenSubjectError(
-      `${subject.spec.label} answered ${measured.non2xx} non-2xx responses on ${route.path} under load`,
+      `${subject.spec.label} answered ${result.non2xx} non-2xx responses on ${route.path} under load`,
     );
   }
   return {
-    ...measured,
-    cpuUs: cpuUsed / Math.max(1, measured.requests),
-    cpuPercent: (100 * cpuUsed) / Math.max(1, loadUs),
+    rps: result.requests.total / Math.max(result.duration, 1e-3),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+    // Over autocannon's own duration: the time between the readings also holds its start and stop.
+    cpuPercent: (100 * cpuS) / Math.max(result.duration, 1e-3),
+    cpuUs: (1e6 * cpuS) / Math.max(result.requests.total, 1),
   };
+}
+
+/**
+ * One autocannon run: GET, no pipelining, every request with the token. It stops only on a sample
+ * tick, so ticks of 100 ms (not its default second) keep a 0.5 s slice from lasting a second.
+ */
+function runAutocannon(url: string, options: LoadOptions, durationS: number) {
+  const headers = { authorization: `Bearer ${options.token}` };
+  const { connections } = options;
+  return autocannon({ url, connections, duration: durationS, sampleInt: 100, headers });
+}
+
+/** Whether a CPU use (% of one core) shows the subject was what limited the throughput. */
+export function isSaturated(cpuPercent: number): boolean {
+  return cpuPercent >= SATURATED_CPU_PERCENT;
 }

@@ -1,72 +1,57 @@
-import type { RouteKind } from "./expected-bodies.ts";
+import { type BenchRoute, ROUTES } from "./routes.ts";
 
-export interface BenchRoute {
-  readonly path: "/trpc/public" | "/trpc/protected" | "/public" | "/protected";
-  readonly kind: RouteKind;
-  readonly access: "public" | "protected";
-}
-
-export const ROUTES = {
-  trpcPublic: { path: "/trpc/public", kind: "trpc", access: "public" },
-  trpcProtected: { path: "/trpc/protected", kind: "trpc", access: "protected" },
-  restPublic: { path: "/public", kind: "rest", access: "public" },
-  restProtected: { path: "/protected", kind: "rest", access: "protected" },
-} as const satisfies Record<string, BenchRoute>;
-
-export type SubjectId =
-  | "api"
-  | "bare-http"
-  | "fastify-tuned"
-  | "fastify-documented"
-  | "hono-jwk"
-  | "express-peer"
-  | "naive-trpc";
-
+/** One server under load. Adding a subject is adding an entry here (and its file in subjects/). */
 export interface SubjectSpec {
-  readonly id: SubjectId;
-  /** How tables and the chart name it. */
+  readonly id: string;
+  /** How the tables name it. */
   readonly label: string;
-  /** The module run in the child process, relative to src/subjects/. */
-  readonly module: string;
+  /** How the chart's legend names it. */
+  readonly short: string;
+  /** The TypeScript entry point, relative to the repository root, run as `node --import tsx`. */
+  readonly entry: string;
   readonly routes: readonly BenchRoute[];
   /** Whether its protected routes check the token (the ceiling's do not). */
   readonly checksTokens: boolean;
-  /**
-   * The status a protected route answers to a token whose kid the JWKS does not hold; 401 unless
-   * the setup as documented answers otherwise (checked before load, like every refusal).
-   */
+  /** Its answer to a token whose kid the JWKS does not hold, when not 401 (checked before load). */
   readonly unknownKidStatus?: number;
 }
 
-const ALL_ROUTES = [
-  ROUTES.trpcPublic,
-  ROUTES.trpcProtected,
-  ROUTES.restPublic,
-  ROUTES.restProtected,
-] as const;
+const ALL_ROUTES = Object.values(ROUTES);
+const REST_ROUTES = [ROUTES.restPublic, ROUTES.restProtected];
 
 /** The subjects, in the order tables list them. */
-export const SUBJECTS: readonly SubjectSpec[] = [
-  { id: "api", label: "this api", module: "api.ts", routes: ALL_ROUTES, checksTokens: true },
+export const SUBJECTS = [
+  {
+    id: "api",
+    label: "this api",
+    short: "this api",
+    // The deployable's real entry point, as `pnpm --filter @repo/api start` runs it.
+    entry: "apps/api/src/main.ts",
+    routes: ALL_ROUTES,
+    checksTokens: true,
+  },
   {
     id: "bare-http",
     label: "bare node:http (ceiling, no auth)",
-    module: "bare-http.ts",
+    short: "bare node:http (no auth)",
+    entry: "bench/src/subjects/bare-http.ts",
     routes: ALL_ROUTES,
     checksTokens: false,
   },
   {
     id: "fastify-tuned",
     label: "Fastify 5 + @fastify/jwt (cache) + get-jwks, tuned",
-    module: "fastify-tuned.ts",
-    routes: [ROUTES.restPublic, ROUTES.restProtected],
+    short: "Fastify + jwt, tuned",
+    entry: "bench/src/subjects/fastify-tuned.ts",
+    routes: REST_ROUTES,
     checksTokens: true,
   },
   {
     id: "fastify-documented",
     label: "Fastify 5 + @fastify/jwt + get-jwks, as documented",
-    module: "fastify-documented.ts",
-    routes: [ROUTES.restPublic, ROUTES.restProtected],
+    short: "Fastify + jwt, as documented",
+    entry: "bench/src/subjects/fastify-documented.ts",
+    routes: REST_ROUTES,
     checksTokens: true,
     // get-jwks' JWK_NOT_FOUND carries no HTTP status, so Fastify's error handler answers 500.
     unknownKidStatus: 500,
@@ -74,25 +59,30 @@ export const SUBJECTS: readonly SubjectSpec[] = [
   {
     id: "hono-jwk",
     label: "Hono 4 + hono/jwk (JWKS fetched per request)",
-    module: "hono-jwk.ts",
-    routes: [ROUTES.restPublic, ROUTES.restProtected],
+    short: "Hono + hono/jwk",
+    entry: "bench/src/subjects/hono-jwk.ts",
+    routes: REST_ROUTES,
     checksTokens: true,
   },
   {
     id: "express-peer",
     label: "Express 5 + express-oauth2-jwt-bearer",
-    module: "express-peer.ts",
-    routes: [ROUTES.restPublic, ROUTES.restProtected],
+    short: "Express + oauth2-jwt-bearer",
+    entry: "bench/src/subjects/express-peer.ts",
+    routes: REST_ROUTES,
     checksTokens: true,
   },
   {
     id: "naive-trpc",
     label: "naive tRPC (jwtVerify per request)",
-    module: "naive-trpc.ts",
+    short: "naive tRPC + jwtVerify",
+    entry: "bench/src/subjects/naive-trpc.ts",
     routes: [ROUTES.trpcPublic, ROUTES.trpcProtected],
     checksTokens: true,
   },
-];
+] as const satisfies readonly SubjectSpec[];
+
+export type SubjectId = (typeof SUBJECTS)[number]["id"];
 
 export function subjectSpec(id: SubjectId): SubjectSpec {
   const spec = SUBJECTS.find((subject) => subject.id === id);

@@ -1,62 +1,59 @@
-import { fileURLToPath } from "node:url";
 import { ConfigurationError } from "@repo/env";
 import { describe, expect, it } from "vitest";
-import { BENCH_DEFAULTS, benchConfigFromEnv, profileConfigFromEnv } from "../src/bench-config.ts";
+import { BENCH_DEFAULTS, benchConfigFromEnv } from "../src/bench-config.ts";
 
 describe("bench configuration", () => {
-  it("defaults to a full, pinned run writing to the given docs folder", () => {
-    expect(benchConfigFromEnv({}, "/docs")).toEqual({
+  it("defaults to a full, pinned run of 50 connections writing where it is told", () => {
+    expect(benchConfigFromEnv({}, "/reports")).toEqual({
       quick: false,
-      connections: BENCH_DEFAULTS.connections,
+      connections: 50,
       ...BENCH_DEFAULTS.full,
-      docsDir: "/docs",
       pin: true,
-      subjectNode: process.execPath,
+      reportDir: "/reports",
     });
   });
 
-  it("reads BENCH_PIN and BENCH_QUICK, and refuses what is not a boolean", () => {
-    expect(benchConfigFromEnv({ BENCH_PIN: "false" }, "/docs").pin).toBe(false);
-    expect(benchConfigFromEnv({ BENCH_QUICK: "1" }, "/docs")).toMatchObject({
+  it("shrinks every default under BENCH_QUICK, and a variable set still wins", () => {
+    expect(benchConfigFromEnv({ BENCH_QUICK: "1" }, "/r")).toMatchObject({
       quick: true,
       ...BENCH_DEFAULTS.quick,
     });
-    const malformed = [
-      { BENCH_PIN: "maybe" },
-      { BENCH_QUICK: "often" },
-      { BENCH_ROUNDS: "0" },
-      { BENCH_PAIRED_BLOCKS: "-1" },
-      { BENCH_PAIRED_BLOCKS: "2.5" },
-      { BENCH_SLICE_S: "0" },
-      { BENCH_SUBJECT_NODE: "/no/such/node" },
-      // A file, but not an executable one.
-      { BENCH_SUBJECT_NODE: fileURLToPath(import.meta.url) },
-    ];
-    for (const env of malformed) {
-      expect(() => benchConfigFromEnv(env, "/docs"), JSON.stringify(env)).toThrow(
-        ConfigurationError,
-      );
-    }
+    expect(benchConfigFromEnv({ BENCH_QUICK: "true", BENCH_BLOCKS: "4" }, "/r").blocks).toBe(4);
   });
 
-  it("reads the paired slices' knobs; 0 blocks skips them", () => {
-    expect(benchConfigFromEnv({ BENCH_PAIRED_BLOCKS: "0" }, "/docs").pairedBlocks).toBe(0);
-    expect(
-      benchConfigFromEnv({ BENCH_PAIRED_BLOCKS: "6", BENCH_SLICE_S: "1.5" }, "/docs"),
-    ).toMatchObject({ pairedBlocks: 6, sliceS: 1.5 });
+  it("reads every knob", () => {
+    const env = {
+      BENCH_CONNECTIONS: "20",
+      BENCH_DURATION_S: "2.5",
+      BENCH_WARMUP_S: "0",
+      BENCH_ROUNDS: "5",
+      BENCH_BLOCKS: "8",
+      BENCH_SLICE_S: "1.5",
+      BENCH_PIN: "false",
+    };
+    expect(benchConfigFromEnv(env, "/r")).toMatchObject({
+      connections: 20,
+      durationS: 2.5,
+      warmupS: 0,
+      rounds: 5,
+      blocks: 8,
+      sliceS: 1.5,
+      pin: false,
+    });
   });
 
-  it("pins the profiled api too unless BENCH_PIN=false", () => {
-    expect(profileConfigFromEnv({}, ["/public"]).pin).toBe(true);
-    expect(profileConfigFromEnv({ BENCH_PIN: "false" }, ["/public"]).pin).toBe(false);
-    expect(() => profileConfigFromEnv({ BENCH_PIN: "perhaps" }, ["/public"])).toThrow(
-      ConfigurationError,
-    );
-  });
-
-  it("runs the subjects on another node binary when BENCH_SUBJECT_NODE names one", () => {
-    expect(benchConfigFromEnv({ BENCH_SUBJECT_NODE: process.execPath }, "/docs").subjectNode).toBe(
-      process.execPath,
-    );
+  it.each([
+    { BENCH_PIN: "maybe" },
+    { BENCH_QUICK: "often" },
+    { BENCH_CONNECTIONS: "0" },
+    { BENCH_ROUNDS: "0" },
+    { BENCH_BLOCKS: "0" },
+    { BENCH_BLOCKS: "2.5" },
+    { BENCH_SLICE_S: "0" },
+    { BENCH_DURATION_S: "ten" },
+  ])("stops on %j, naming the variable", (env) => {
+    const name = Object.keys(env)[0] as string;
+    expect(() => benchConfigFromEnv(env, "/r")).toThrow(ConfigurationError);
+    expect(() => benchConfigFromEnv(env, "/r")).toThrow(name);
   });
 });

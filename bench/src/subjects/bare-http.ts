@@ -3,10 +3,11 @@
  * with no authentication at all: nothing that checks a token can be faster.
  */
 import { createServer } from "node:http";
-import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../expected-bodies.ts";
-import { listenAndAnnounce, readSubjectEnv } from "./subject-runtime.ts";
+import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
+import { readSubjectEnv } from "./subject-env.ts";
 
-const { tokenSub } = readSubjectEnv();
+const env = readSubjectEnv();
+const { tokenSub } = env;
 
 const answers: Record<string, () => unknown> = {
   "/public": () => ({ message: PUBLIC_MESSAGE }),
@@ -24,4 +25,4 @@ const server = createServer((req, res) => {
   });
   res.end(payload);
 });
-listenAndAnnounce(server);
+server.listen(env.port, env.host);

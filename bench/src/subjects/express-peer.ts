@@ -1,12 +1,12 @@
 /**
- * Subject: the peer a user would pick. Express 5 with express-oauth2-jwt-bearer, configured as its
- * README shows (issuer, audience, jwksUri, RS256), defaults otherwise (ETag, x-powered-by).
+ * Subject: Express 5 with express-oauth2-jwt-bearer, configured as its README shows (issuer,
+ * audience, jwksUri, RS256), Express defaults otherwise.
  */
 import { createServer } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { auth, UnauthorizedError } from "express-oauth2-jwt-bearer";
-import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../expected-bodies.ts";
-import { listenAndAnnounce, readSubjectEnv } from "./subject-runtime.ts";
+import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
+import { readSubjectEnv } from "./subject-env.ts";
 
 const env = readSubjectEnv();
 const app = express();
@@ -35,4 +35,4 @@ app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     .json({ error: "code" in error ? error.code : "unauthorized" });
 });
 
-listenAndAnnounce(createServer(app));
+createServer(app).listen(env.port, env.host);

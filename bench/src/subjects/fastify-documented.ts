@@ -1,20 +1,14 @@
 /**
- * Subject: Fastify 5 + @fastify/jwt + get-jwks, set up as @fastify/jwt's README shows under
- * "Verifying with JWKS": `decode: { complete: true }` and a `secret` function calling
- * `getJwks.getPublicKey({ kid, domain: iss, alg })`, then `request.jwtVerify()` in an `onRequest`
- * hook that sends the error. Three additions the README leaves to the reader and a deployment needs:
- * the hook sits on /protected only (so /public stays open), the verifier checks the issuer, the
- * audience and RS256, and get-jwks only fetches from the configured issuer (`issuersWhitelist`:
- * `domain: iss` comes from the not yet verified token, so without it any token picks the URL the
- * server fetches). No verified-token cache, and a token whose kid is not in the JWKS ends in
- * get-jwks' JWK_NOT_FOUND error, which carries no HTTP status: Fastify answers it with 500.
+ * Subject: Fastify 5 + @fastify/jwt + get-jwks as @fastify/jwt's README shows ("Verifying with
+ * JWKS"), on /protected only, with issuer, audience, RS256 and get-jwks' `issuersWhitelist` added
+ * (without it the unverified token's `iss` picks the URL the server fetches).
  */
 import fastifyJwt, { type TokenOrHeader } from "@fastify/jwt";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import buildGetJwks from "get-jwks";
-import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../expected-bodies.ts";
+import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
 import { claimSub, completeTokenParts } from "./fastify-token.ts";
-import { listenAndAnnounce, readSubjectEnv } from "./subject-runtime.ts";
+import { readSubjectEnv } from "./subject-env.ts";
 
 const env = readSubjectEnv();
 const fastify = Fastify();
@@ -44,4 +38,4 @@ fastify.get("/protected", { onRequest: authenticate }, async (request) => ({
 }));
 
 await fastify.ready();
-listenAndAnnounce(fastify.server);
+fastify.server.listen(env.port, env.host);

@@ -1,8 +1,4 @@
-/**
- * What the Fastify peers read from @fastify/jwt's values, typed: its `secret` callback receives the
- * decoded token as `{ header, payload }` (with `decode: { complete: true }`), and `request.user` is
- * the verified payload.
- */
+/** @fastify/jwt's untyped values, typed: the decoded token its `secret` gets, `request.user`. */
 import type { TokenOrHeader } from "@fastify/jwt";
 
 export interface TokenParts {

@@ -1,16 +1,14 @@
 /**
- * Subject: Hono 4 with its built-in `hono/jwk` middleware on @hono/node-server, as Hono's docs show:
- * `jwk({ jwks_uri, alg })` on the protected route, the payload read with `c.get("jwtPayload")`. With
- * `jwks_uri` the middleware fetches the JWKS on every request (it has no key cache) and verifies
- * with WebCrypto. Issuer and audience are checked through its `verification` option.
+ * Subject: Hono 4's `hono/jwk` middleware on @hono/node-server as Hono's docs show; with `jwks_uri`
+ * it fetches the JWKS on every request (it keeps no keys).
  */
 import { Server } from "node:http";
 import { createAdaptorServer } from "@hono/node-server";
 import { Hono } from "hono";
 import { jwk } from "hono/jwk";
 import type { JwtVariables } from "hono/jwt";
-import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../expected-bodies.ts";
-import { listenAndAnnounce, readSubjectEnv } from "./subject-runtime.ts";
+import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
+import { readSubjectEnv } from "./subject-env.ts";
 
 const env = readSubjectEnv();
 const app = new Hono<{ Variables: JwtVariables<unknown> }>();
@@ -34,4 +32,4 @@ app.get(
 const server = createAdaptorServer({ fetch: app.fetch });
 if (!(server instanceof Server))
   throw new Error("@hono/node-server did not create an HTTP/1 server");
-listenAndAnnounce(server);
+server.listen(env.port, env.host);

@@ -1,13 +1,12 @@
 /**
- * Subject: the naive tRPC setup a tutorial leads to. The same procedures on tRPC's standalone
- * adapter, with a middleware calling jose's jwtVerify on every request against a remote JWKS that is
- * built once (building it per request would be a strawman, PITFALLS jose #596). No token cache.
+ * Subject: the tRPC setup a tutorial leads to: the standalone adapter and a middleware calling
+ * jose's jwtVerify per request against a remote JWKS built once (jose #596), no token cache.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { createRemoteJWKSet, jwtVerify } from "jose";
-import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../expected-bodies.ts";
-import { listenAndAnnounce, readSubjectEnv } from "./subject-runtime.ts";
+import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
+import { readSubjectEnv } from "./subject-env.ts";
 
 const env = readSubjectEnv();
 const JWKS = createRemoteJWKSet(new URL(env.jwksUri));
@@ -39,4 +38,4 @@ const server = createHTTPServer({
   basePath: "/trpc/",
   createContext: ({ req }) => ({ authorization: req.headers.authorization }),
 });
-listenAndAnnounce(server);
+server.listen(env.port, env.host);
