@@ -8,13 +8,16 @@ export const MAX_NUMERIC_DATE_SECONDS = 253_402_300_799;
 
 const TIME_CLAIMS = ["exp", "nbf", "iat"] as const;
 
-/** The first of `exp`, `nbf`, `iat` that is a number above the bound (Infinity included). */
+/**
+ * The first of `exp`, `nbf`, `iat` that is a finite number above the bound. A value that is no
+ * finite number (`1e309` parses to Infinity) is left to jose, which refuses it as invalid.
+ */
 export function timeClaimOutOfRange(
   payload: Readonly<Record<string, unknown>> | undefined,
 ): (typeof TIME_CLAIMS)[number] | undefined {
   if (payload === undefined) return undefined;
   return TIME_CLAIMS.find((claim) => {
     const value = payload[claim];
-    return typeof value === "number" && !(value <= MAX_NUMERIC_DATE_SECONDS);
+    return typeof value === "number" && Number.isFinite(value) && value > MAX_NUMERIC_DATE_SECONDS;
   });
 }
