@@ -167,9 +167,9 @@ const SLOW_SHAPES: Array<[string, (length: number) => string]> = [
   ["base64url runs with dots", (length) => "QUJDREVGR0hJSktMTU5PUA.".repeat(length / 23)],
 ];
 const BODY_TEXT = 63_000;
-// The longest the event loop may stall through a run: the former sanitising stalled it 2.5 s per
-// answer; the budget leaves room for what a loaded 2-core machine adds (scheduling, GC).
-const LOOP_BUDGET_MS = 250;
+// The longest the event loop may stall through a run by the process's own doing (a stall while the
+// machine ran something else does not count): the former sanitising stalled it 2.5 s per answer.
+const LOOP_BUDGET_MS = 100;
 const HEADER_TEXT = 8_000;
 
 describe("the client, facing a token endpoint whose text is built to make sanitising slow", () => {
@@ -177,7 +177,7 @@ describe("the client, facing a token endpoint whose text is built to make saniti
   async function runInProcess(answer: RawAnswer) {
     endpoint = await startRawTokenEndpoint(answer);
     const lines: string[] = [];
-    const { result: code, maxDelayMs } = await measureEventLoopDelay(() =>
+    const { result: code, ownStallMs } = await measureEventLoopDelay(() =>
       runClient(
         {
           apiUrl: api.url,
@@ -195,7 +195,7 @@ describe("the client, facing a token endpoint whose text is built to make saniti
       ),
     );
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(2_000);
-    return { code, lines, maxDelayMs, requests: endpoint.requests.length };
+    return { code, lines, ownStallMs, requests: endpoint.requests.length };
   }
 
   it.each(
@@ -203,7 +203,7 @@ describe("the client, facing a token endpoint whose text is built to make saniti
       [400, 503].map((status): [number, string, string] => [status, shape, text(BODY_TEXT)]),
     ),
   )(
-    "keeps the event loop free (under 250 ms) through a %i whose error_description is 64 KB of %s",
+    "keeps the event loop free (under 100 ms) through a %i whose error_description is 64 KB of %s",
     async (status, _shape, text) => {
       const run = await runInProcess({
         status,
@@ -216,12 +216,12 @@ describe("the client, facing a token endpoint whose text is built to make saniti
       expect(run.lines[0]).toMatch(
         /^token endpoint (refused the request|http:\S+ unavailable).*invalid_request \(.*\.\.\.\)/,
       );
-      expect(run.maxDelayMs).toBeLessThan(LOOP_BUDGET_MS);
+      expect(run.ownStallMs).toBeLessThan(LOOP_BUDGET_MS);
     },
   );
 
   it.each(SLOW_SHAPES.map(([shape, text]): [string, string] => [shape, text(HEADER_TEXT)]))(
-    "keeps the event loop free (under 250 ms) through a reason phrase and a Location of %s",
+    "keeps the event loop free (under 100 ms) through a reason phrase and a Location of %s",
     async (_shape, text) => {
       const refused = await runInProcess({ status: 401, reason: text, body: "" });
       expect(refused.lines).toEqual([
@@ -237,12 +237,12 @@ describe("the client, facing a token endpoint whose text is built to make saniti
           /^token endpoint .* answered 302 .* to https:\/\/elsewhere\.example\/.*\.\.\.; redirects/,
         ),
       ]);
-      expect(Math.max(refused.maxDelayMs, redirected.maxDelayMs)).toBeLessThan(LOOP_BUDGET_MS);
+      expect(Math.max(refused.ownStallMs, redirected.ownStallMs)).toBeLessThan(LOOP_BUDGET_MS);
     },
   );
 
   it.each(SLOW_SHAPES.map(([shape, text]): [string, string] => [shape, text(BODY_TEXT - 2_000)]))(
-    "keeps the event loop free (under 250 ms) printing a token's 62 KB scope of %s",
+    "keeps the event loop free (under 100 ms) printing a token's 62 KB scope of %s",
     async (_shape, text) => {
       const token = await issuer.signToken({ clientId: CLIENT_ID });
       const run = await runInProcess({
@@ -257,7 +257,7 @@ describe("the client, facing a token endpoint whose text is built to make saniti
       });
       expect(run.code).toBe(0);
       expect(run.lines[0]).toMatch(/^token {5}-> obtained, expires \S+, scope ".{197}\.\.\."$/);
-      expect(run.maxDelayMs).toBeLessThan(LOOP_BUDGET_MS);
+      expect(run.ownStallMs).toBeLessThan(LOOP_BUDGET_MS);
     },
   );
 });

@@ -88,10 +88,9 @@ it("redacts the secret from error_description in every encoding", async () => {
   expect(error.oauthError).toBe("invalid_client");
 });
 
-// The longest the event loop may stall while an answer is handled. The former sanitising stalled
-// it 2.5 s per 64 KB answer; sanitising now costs a few ms, and the rest of the budget absorbs
-// what a loaded 2-core machine adds (scheduling, GC), seen up to about 130 ms.
-const LOOP_BUDGET_MS = 250;
+// The longest the event loop may stall, by this process's own doing, while an answer is handled.
+// The former sanitising stalled it 2.5 s per 64 KB answer; it now costs a few ms.
+const LOOP_BUDGET_MS = 100;
 
 // What a hostile endpoint sends to make sanitising slow: 64 KB (under the 64 KiB body cap) of
 // text that made the former patterns backtrack, as error_description or as the error code.
@@ -116,7 +115,7 @@ describe("a token endpoint sending 64 KB of text built to make sanitising slow",
       [400, shape, body],
       [503, shape, body],
     ]) as Array<[number, string, string]>,
-  )("blocks the event loop under 250 ms for a %i with %s", async (status, _shape, body) => {
+  )("blocks the event loop under 100 ms for a %i with %s", async (status, _shape, body) => {
     expect(Buffer.byteLength(body)).toBeLessThan(64 * 1024);
     const endpoint = await serve((res) =>
       res.writeHead(status, { "content-type": "application/json" }).end(body),
@@ -128,7 +127,7 @@ describe("a token endpoint sending 64 KB of text built to make sanitising slow",
       audience: "https://api.example.com",
       retry: { baseDelayMs: 1, maxDelayMs: 5 },
     });
-    const { result: error, maxDelayMs } = await measureEventLoopDelay(() =>
+    const { result: error, ownStallMs } = await measureEventLoopDelay(() =>
       source.getToken().catch((e: unknown) => e),
     );
     expect(error).toBeInstanceOf(AuthError);
@@ -138,6 +137,6 @@ describe("a token endpoint sending 64 KB of text built to make sanitising slow",
     expect(code).toBe(status === 503 ? "token_endpoint_unavailable" : "token_request_refused");
     expect(message.length).toBeLessThan(500);
     expect(message).toMatch(/\.\.\./);
-    expect(maxDelayMs).toBeLessThan(LOOP_BUDGET_MS);
+    expect(ownStallMs).toBeLessThan(LOOP_BUDGET_MS);
   });
 });
