@@ -190,6 +190,70 @@ describe("onMessage: a stream ends with its token", () => {
   });
 });
 
+describe("onMessage: a stream's timers", () => {
+  const QUICK = { timeout: 10_000, interval: 1 };
+
+  it("refuses at connect a token whose exp is past year 9999: 401 invalid_token, nothing opened", async () => {
+    const s = await start();
+    // 8.64e12 s is the first exp whose Date is Invalid: its stream used to be woken every 1 ms.
+    for (const exp of [8.64e12, 253_402_300_800]) {
+      const { response, close } = await openRaw(
+        s,
+        `Bearer ${await s.issuer.signToken({ claims: { exp } })}`,
+      );
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toContain(
+        'error="invalid_token", error_description="Token exp claim is out of range"',
+      );
+      close();
+    }
+    expect(s.api.streams.openFor("demo-client@clients")).toBe(0);
+    expect(clock.pending()).toBe(0);
+    expect(clock.fired()).toBe(0);
+  });
+
+  it("holds one timer through many re-check periods and cancels none that already ran", async () => {
+    const s = await start();
+    const client = fixedTokenClient(s, await s.token());
+    const watched = watch(client);
+    await expect.poll(() => watched.started(), POLL).toBe(1);
+    for (let period = 1; period <= 100; period++) {
+      clock.advance(RECHECK_MS);
+      // The re-check verified the token again and armed the next one.
+      await expect.poll(() => clock.nextDueInMs(), QUICK).toBe(RECHECK_MS);
+      expect(clock.pending()).toBe(1);
+    }
+    expect(clock.fired()).toBe(100);
+    await client.postMessage.mutate({ text: "still open" });
+    await expect.poll(() => watched.events.map((e) => e.text), POLL).toEqual(["still open"]);
+    expect(watched.error()).toBeUndefined();
+    watched.unsubscribe();
+    await expect.poll(() => s.api.streams.openFor("demo-client@clients"), POLL).toBe(0);
+    expect(clock.pending()).toBe(0);
+    expect(clock.staleCancels()).toBe(0);
+  });
+
+  it("does not end early for an exp further away than setTimeout can wait (2^31-1 ms), and ends at it", async () => {
+    const s = await start();
+    // 40 days: past Node's timer ceiling of about 24.8 days, well before the claim bound.
+    const token = await s.issuer.signToken({ expiresInSeconds: 40 * 86_400 });
+    const watched = watch(fixedTokenClient(s, token));
+    await expect.poll(() => watched.started(), POLL).toBe(1);
+    clock.advance(2 ** 31 + RECHECK_MS);
+    await expect.poll(() => clock.nextDueInMs(), QUICK).toBe(RECHECK_MS);
+    expect(watched.error()).toBeUndefined();
+    // One re-check and the expiry watch re-armed once at its ceiling, not a timer per millisecond.
+    expect(clock.fired()).toBeLessThanOrEqual(3);
+    await fixedTokenClient(s, await s.token()).postMessage.mutate({ text: "day 25" });
+    await expect.poll(() => watched.events.map((e) => e.text), POLL).toEqual(["day 25"]);
+
+    advancePastExpiry(s, token);
+    await expect.poll(() => watched.error()?.data?.code, POLL).toBe("UNAUTHORIZED");
+    expect(watched.error()?.data).toMatchObject({ httpStatus: 401, reason: "expired" });
+    expect(clock.staleCancels()).toBe(0);
+  });
+});
+
 describe("onMessage: the client's link", () => {
   it("renews once when a connect is refused with 401, and reports a second refusal like a query's", async () => {
     const s = await start();

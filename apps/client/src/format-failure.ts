@@ -85,11 +85,15 @@ function readErrorData(data: unknown): ErrorData | undefined {
   };
 }
 
+// A challenge of this api is a few hundred characters; what a server sends past this is never
+// given to a regular expression.
+const MAX_CHALLENGE_LENGTH = 1_024;
+
 function readResponse(
   response: unknown,
 ): { status: number; challengeError: string | undefined } | undefined {
   if (!(response instanceof Response)) return undefined;
-  const challenge = response.headers.get("www-authenticate") ?? "";
+  const challenge = (response.headers.get("www-authenticate") ?? "").slice(0, MAX_CHALLENGE_LENGTH);
   const match = /\berror="([^"]*)"/.exec(challenge);
   return { status: response.status, challengeError: match?.[1] ? printable(match[1]) : undefined };
 }

@@ -49,6 +49,33 @@ describe("formatFailure", () => {
     );
   });
 
+  it("reads the challenge's error code from its first 1024 characters only", () => {
+    const refusal = (challenge: string) =>
+      new TRPCClientError("Token refused", {
+        result: {
+          error: {
+            code: -32_001,
+            message: "Token refused",
+            data: { code: "UNAUTHORIZED", httpStatus: 401 },
+          },
+        },
+        meta: {
+          response: new Response(null, {
+            status: 401,
+            headers: { "www-authenticate": challenge },
+          }),
+        },
+      });
+    expect(formatFailure(refusal('Bearer realm="api", error="custom_code"'), context)).toBe(
+      "API refused the token: 401 custom_code (Token refused)",
+    );
+    // Past the bound, the code falls back to the one RFC 6750 ties to the status.
+    const late = `Bearer realm="api", ${"a.".repeat(8_000)} error="custom_code"`;
+    expect(formatFailure(refusal(late), context)).toBe(
+      "API refused the token: 401 invalid_token (Token refused)",
+    );
+  });
+
   it("makes text from the api printable", () => {
     const error = serverError(500, "INTERNAL_SERVER_ERROR", "boom\n\u001b[31mred");
     expect(formatFailure(error, context)).toBe(

@@ -1,7 +1,10 @@
 import { Buffer } from "node:buffer";
 import { createLogger, type RunningApi, startApi } from "@repo/api";
+import { measureEventLoopDelay } from "@repo/auth/testing";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sanitizedOutput } from "../src/client-output.ts";
+import { runClient } from "../src/run-client.ts";
 import {
   type RawAnswer,
   type RawTokenEndpoint,
@@ -154,4 +157,107 @@ describe("the client's output, facing a token endpoint that echoes the secret an
       'secret    -> {"message":"This is a secret message!","sub":"demo-client@clients"}',
     ]);
   });
+});
+
+// Text that made the former sanitising patterns backtrack (2.5 s per 64 KB response), as a
+// server would send it: under the 64 KiB body cap, or as much as a header line holds.
+const SLOW_SHAPES: Array<[string, (length: number) => string]> = [
+  ["a.a.a...", (length) => "a.".repeat(length / 2)],
+  ["eyJ repeated", (length) => "eyJ".repeat(length / 3)],
+  ["base64url runs with dots", (length) => "QUJDREVGR0hJSktMTU5PUA.".repeat(length / 23)],
+];
+const BODY_TEXT = 63_000;
+// The longest the event loop may stall through a run by the process's own doing (a stall while the
+// machine ran something else does not count): the former sanitising stalled it 2.5 s per answer.
+const LOOP_BUDGET_MS = 100;
+const HEADER_TEXT = 8_000;
+
+describe("the client, facing a token endpoint whose text is built to make sanitising slow", () => {
+  /** Run the client in this process (so its event loop is the one measured), printing as main does. */
+  async function runInProcess(answer: RawAnswer) {
+    endpoint = await startRawTokenEndpoint(answer);
+    const lines: string[] = [];
+    const { result: code, ownStallMs } = await measureEventLoopDelay(() =>
+      runClient(
+        {
+          apiUrl: api.url,
+          credentials: {
+            tokenUrl: endpoint?.tokenUrl ?? "",
+            clientId: CLIENT_ID,
+            clientSecret: SECRET,
+            audience: issuer.audience,
+            retry: { baseDelayMs: 1, maxDelayMs: 5 },
+          },
+        },
+        sanitizedOutput({ out: (line) => lines.push(line), err: (line) => lines.push(line) }, [
+          SECRET,
+        ]),
+      ),
+    );
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(2_000);
+    return { code, lines, ownStallMs, requests: endpoint.requests.length };
+  }
+
+  it.each(
+    SLOW_SHAPES.flatMap(([shape, text]) =>
+      [400, 503].map((status): [number, string, string] => [status, shape, text(BODY_TEXT)]),
+    ),
+  )(
+    "keeps the event loop free (under 100 ms) through a %i whose error_description is 64 KB of %s",
+    async (status, _shape, text) => {
+      const run = await runInProcess({
+        status,
+        reason: "No",
+        body: JSON.stringify({ error: "invalid_request", error_description: text }),
+      });
+      expect(run.code).toBe(1);
+      expect(run.requests).toBe(status === 503 ? 4 : 1);
+      expect(run.lines).toHaveLength(1);
+      expect(run.lines[0]).toMatch(
+        /^token endpoint (refused the request|http:\S+ unavailable).*invalid_request \(.*\.\.\.\)/,
+      );
+      expect(run.ownStallMs).toBeLessThan(LOOP_BUDGET_MS);
+    },
+  );
+
+  it.each(SLOW_SHAPES.map(([shape, text]): [string, string] => [shape, text(HEADER_TEXT)]))(
+    "keeps the event loop free (under 100 ms) through a reason phrase and a Location of %s",
+    async (_shape, text) => {
+      const refused = await runInProcess({ status: 401, reason: text, body: "" });
+      expect(refused.lines).toEqual([
+        expect.stringMatching(/^token endpoint refused the request: 401 .*\.\.\.$/),
+      ]);
+      const redirected = await runInProcess({
+        status: 302,
+        reason: text,
+        headers: { location: `https://elsewhere.example/${text}` },
+      });
+      expect(redirected.lines).toEqual([
+        expect.stringMatching(
+          /^token endpoint .* answered 302 .* to https:\/\/elsewhere\.example\/.*\.\.\.; redirects/,
+        ),
+      ]);
+      expect(Math.max(refused.ownStallMs, redirected.ownStallMs)).toBeLessThan(LOOP_BUDGET_MS);
+    },
+  );
+
+  it.each(SLOW_SHAPES.map(([shape, text]): [string, string] => [shape, text(BODY_TEXT - 2_000)]))(
+    "keeps the event loop free (under 100 ms) printing a token's 62 KB scope of %s",
+    async (_shape, text) => {
+      const token = await issuer.signToken({ clientId: CLIENT_ID });
+      const run = await runInProcess({
+        status: 200,
+        reason: "OK",
+        body: JSON.stringify({
+          access_token: token,
+          token_type: "Bearer",
+          expires_in: 3600,
+          scope: text,
+        }),
+      });
+      expect(run.code).toBe(0);
+      expect(run.lines[0]).toMatch(/^token {5}-> obtained, expires \S+, scope ".{197}\.\.\."$/);
+      expect(run.ownStallMs).toBeLessThan(LOOP_BUDGET_MS);
+    },
+  );
 });

@@ -1,5 +1,6 @@
 import { errors } from "jose";
 import { AuthError } from "./errors.ts";
+import { timeClaimOutOfRange } from "./time-claim-bounds.ts";
 
 interface TokenFacts {
   readonly kid: string | undefined;
@@ -27,6 +28,11 @@ export function joseErrorToAuthError(error: unknown, facts: TokenFacts): AuthErr
     return new AuthError("expired", "Token has expired", options);
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
+    // jose judges an nbf of year 10000 and later "not valid yet"; it is no date at all.
+    const outOfRange = timeClaimOutOfRange(payload);
+    if (outOfRange !== undefined) {
+      return new AuthError("invalid_claim", `Token ${outOfRange} claim is out of range`, options);
+    }
     const { claim, reason } = error;
     if (reason === "missing")
       return new AuthError("missing_claim", `Token has no ${claim} claim`, options);

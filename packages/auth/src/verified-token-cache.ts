@@ -46,7 +46,8 @@ export class VerifiedTokenCache {
     if (entry === undefined || entry.jwt !== jwt) return undefined;
     // One reading of the clock for both checks (the key set runs on the same clock).
     const now = this.#clock.now();
-    if (now >= entry.expiresAtMs || !this.#keySet.holds(entry.thumbprint, now)) {
+    // Written so that an expiry that is no number (an Invalid Date) counts as passed.
+    if (!(now < entry.expiresAtMs) || !this.#keySet.holds(entry.thumbprint, now)) {
       this.#entries.delete(key);
       return undefined;
     }

@@ -5,6 +5,7 @@ import { AuthError } from "./errors.ts";
 import { joseErrorToAuthError } from "./jose-error-to-auth-error.ts";
 import { RemoteKeySet } from "./key-set/remote-key-set.ts";
 import { scopesFromClaims } from "./scopes.ts";
+import { timeClaimOutOfRange } from "./time-claim-bounds.ts";
 import { VerifiedTokenCache } from "./verified-token-cache.ts";
 import {
   type AccessTokenVerifierOptions,
@@ -115,6 +116,10 @@ export function createAccessTokenVerifier(
       // A token refused before key selection (alg, crit) still has its kid logged when readable.
       throw joseErrorToAuthError(error, { kid: kid ?? readableKid(jwt) });
     }
+    const outOfRange = timeClaimOutOfRange(payload);
+    if (outOfRange !== undefined) {
+      throw refusedAfterSignature(outOfRange, kid, payload, "is out of range");
+    }
     const nowSeconds = clock.now() / 1000;
     if (
       typeof payload.iat === "number" &&
@@ -188,8 +193,9 @@ function refusedAfterSignature(
   claim: string,
   kid: string | undefined,
   payload: Record<string, unknown>,
+  problem = "is invalid",
 ): AuthError {
-  return new AuthError("invalid_claim", `Token ${claim} claim is invalid`, {
+  return new AuthError("invalid_claim", `Token ${claim} claim ${problem}`, {
     kid,
     subject: typeof payload.sub === "string" ? payload.sub : undefined,
     clientId: typeof payload.client_id === "string" ? payload.client_id : undefined,

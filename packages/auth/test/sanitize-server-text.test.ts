@@ -63,4 +63,57 @@ describe("sanitizeServerText", () => {
       "mail me@example.com",
     );
   });
+
+  it.each(Object.entries(ECHOES))(
+    "leaves no start of the secret %s where a long text is cut before sanitising",
+    (_encoding, echo) => {
+      const whole = sanitizeServerText(`before ${echo} after`, 500, [SECRET]);
+      const outputs = new Set<string>();
+      // Line breaks before the echo collapse to one space, so the cut of the raw text sweeps
+      // across every offset of the echo while the output still starts with "before".
+      for (let breaks = 0; breaks < 400; breaks++) {
+        const text = `${"\n".repeat(breaks)}before ${echo} after${"\n".repeat(1000)}`;
+        const clean = sanitizeServerText(text, 60, [SECRET]);
+        expect(clean.endsWith("...")).toBe(true);
+        // A cut never shows what the whole text does not.
+        expect(whole.startsWith(clean.slice(0, -3))).toBe(true);
+        outputs.add(clean);
+      }
+      expect(outputs).toContain("before...");
+      expect(outputs).toContain(`${whole}...`);
+    },
+  );
+
+  it("drops an escape sequence the cut left open instead of showing its start", () => {
+    // "s3cr" + ESC [ 0 m + "3t": whole, the sequence goes and the secret is redacted; cut inside
+    // the sequence, nothing of the secret's start may remain.
+    for (let breaks = 0; breaks < 300; breaks++) {
+      const text = `${"\n".repeat(breaks)}x s3cr\u001b[0;1;31m3t${"\n".repeat(1000)}`;
+      const clean = sanitizeServerText(text, 40, ["s3cr3t"]);
+      expect(clean).toMatch(/^(x( \[redacted\])?)?\.\.\.$/);
+    }
+    expect(sanitizeServerText("x s3cr\u001b[0;1;31m3t", 40, ["s3cr3t"])).toBe("x [redacted]");
+  });
+
+  it("removes CSI and OSC sequences (BEL or ST ended), and shows a lone or unfinished ESC as ?", () => {
+    expect(sanitizeServerText("a\u001b[1;31mb\u009b2Kc\u001b]0;t\u001b\\d\u009d8;;x\u009ce")).toBe(
+      "abcde",
+    );
+    expect(sanitizeServerText("a\u001b]0;never ended")).toBe("a?]0;never ended");
+    expect(sanitizeServerText("a\u001b[1;31")).toBe("a?[1;31");
+    expect(sanitizeServerText("a\n\u001b[0m\r\nb")).toBe("a b");
+  });
+
+  it.each([
+    ["a.a.a...", "a.".repeat(32_000)],
+    ["eyJ repeated", "eyJ".repeat(21_000)],
+    ["base64url runs with dots", "QUJDREVGR0hJSktMTU5PUA.".repeat(2_800)],
+    ["an endless CSI", `\u001b[${";?".repeat(32_000)}`],
+    ["URL-like runs", "a://b:c".repeat(9_000)],
+  ])("cuts a 64 KB text of %s to its bound and sanitises it in linear time", (_shape, text) => {
+    const clean = sanitizeServerText(text, 200, [SECRET]);
+    expect(clean.length).toBeLessThanOrEqual(200);
+    expect(clean.endsWith("...")).toBe(true);
+    expect(clean).toMatch(/^[\x20-\x7e]*$/);
+  });
 });

@@ -121,6 +121,28 @@ describe("verified-token cache", () => {
     expect((error as AuthError).code).toBe("expired");
   });
 
+  it("serves no entry whose expiry is not a date (an Invalid Date never compares as passed)", async () => {
+    const jwt = await issuer.signToken();
+    const clock = new ManualClock(issuedAtMs(jwt));
+    const keySet = new RemoteKeySet(issuer.jwksUri, { clock });
+    cleanup.push(() => keySet.close());
+    const { thumbprint } = await keySet.resolve({ alg: "RS256", kid: issuer.keys().signing });
+    const verifier = createAccessTokenVerifier({
+      issuer: issuer.issuer,
+      audience: issuer.audience,
+      jwksUri: issuer.jwksUri,
+      cache: false,
+    });
+    cleanup.push(() => verifier.keySet.close());
+    const token = await verifier.verify(jwt);
+    const cache = new VerifiedTokenCache(10, keySet, clock);
+    cache.set(jwt, token, thumbprint);
+    expect(cache.get(jwt)).toBe(token);
+    cache.set(jwt, { ...token, expiresAt: new Date(Number.NaN) }, thumbprint);
+    expect(cache.get(jwt)).toBeUndefined();
+    expect(cache.size).toBe(0);
+  });
+
   it("is per verifier: a token cached by one configuration is not accepted by another", async () => {
     const jwt = await issuer.signToken();
     const a = createAccessTokenVerifier({

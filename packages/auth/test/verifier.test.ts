@@ -238,6 +238,49 @@ describe("verifier: each refusal has its code", () => {
   });
 });
 
+describe("verifier: time claims past year 9999", () => {
+  // 253402300799 is 9999-12-31T23:59:59Z; from 8.64e12 a Date is Invalid and never compares
+  // as passed, so such a token would be cached and streamed for ever.
+  const BOUND = 253_402_300_799;
+
+  it.each([
+    ["exp", BOUND + 1],
+    ["exp", 8.64e12],
+    ["exp", 1e300],
+    ["nbf", 1e300],
+    ["nbf", BOUND + 1],
+    ["nbf", 8.64e12],
+    ["iat", BOUND + 1],
+    ["iat", 8.64e12],
+  ])(
+    "refuses a signed token whose %s is %d as invalid_claim, out of range",
+    async (claim, value) => {
+      const jwt = await issuer.signToken({ claims: { [claim]: value } });
+      const verifier = verifierFor();
+      const error = await refusal(verifier.verify(jwt));
+      expect(error).toMatchObject({
+        code: "invalid_claim",
+        message: `Token ${claim} claim is out of range`,
+        subject: "demo-client@clients",
+      });
+      // Refused, so never cached: the next attempt is refused again.
+      expect(verifier.cached(jwt)).toBeUndefined();
+      expect((await refusal(verifier.verify(jwt))).code).toBe("invalid_claim");
+    },
+  );
+
+  it("accepts an exp at the bound, and judges nbf and iat there by the clock as before", async () => {
+    const token = await verifierFor().verify(await issuer.signToken({ claims: { exp: BOUND } }));
+    expect(token.expiresAt.toISOString()).toBe("9999-12-31T23:59:59.000Z");
+    const early = await refusal(verifierFor().verify(await issuer.signToken({ notBefore: BOUND })));
+    expect(early.code).toBe("not_yet_valid");
+    const issued = await refusal(
+      verifierFor().verify(await issuer.signToken({ claims: { iat: BOUND } })),
+    );
+    expect(issued).toMatchObject({ code: "invalid_claim", message: "Token iat claim is invalid" });
+  });
+});
+
 describe("verifier: options are validated at creation", () => {
   it.each([
     [{ algorithms: ["HS256"] }, "algorithms"],

@@ -7,6 +7,7 @@ import {
   DEFAULT_TOKEN_LIFETIME_SECONDS,
 } from "./defaults.ts";
 import type { IssuerClient } from "./local-issuer-types.ts";
+import { isProductionEnv, refuseUnsafeStart } from "./unsafe-start.ts";
 
 export interface IssuerConfig {
   port: number;
@@ -17,6 +18,8 @@ export interface IssuerConfig {
   clients: IssuerClient[];
   tokenLifetimeSeconds: number;
   admin: boolean;
+  /** NODE_ENV says production: possible only with ISSUER_ALLOW_UNSAFE=true. */
+  production: boolean;
 }
 
 const clientsSchema = z
@@ -70,16 +73,25 @@ const issuerEnvShape = {
     max: 31_536_000,
   }).default(DEFAULT_TOKEN_LIFETIME_SECONDS),
   ISSUER_ADMIN: boolVar("true or false (default false)").default(false),
+  ISSUER_ALLOW_UNSAFE: boolVar(
+    "true or false (default false); true lets the issuer start under NODE_ENV=production or on a non-loopback ISSUER_HOST",
+  ).default(false),
 };
 
 /**
  * The issuer's configuration from the environment (README lists every variable).
- * @throws ConfigurationError naming the first malformed variable, never echoing its value.
+ * @throws ConfigurationError naming the first malformed variable, never echoing its value, or
+ *   NODE_ENV / ISSUER_HOST where it must not run (see `refuseUnsafeStart`).
  */
 export function issuerConfigFromEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): IssuerConfig {
   const vars = parseEnv(issuerEnvShape, env);
+  refuseUnsafeStart({
+    host: vars.ISSUER_HOST,
+    nodeEnv: env.NODE_ENV,
+    allowUnsafe: vars.ISSUER_ALLOW_UNSAFE,
+  });
   const port = vars.ISSUER_PORT;
   return {
     port,
@@ -89,5 +101,6 @@ export function issuerConfigFromEnv(
     clients: vars.ISSUER_CLIENTS ?? DEFAULT_CLIENTS,
     tokenLifetimeSeconds: vars.ISSUER_TOKEN_LIFETIME_SECONDS,
     admin: vars.ISSUER_ADMIN,
+    production: isProductionEnv(env.NODE_ENV),
   };
 }

@@ -45,17 +45,30 @@ export function startupBanner(
 }
 
 /**
- * A warning for an issuer reachable from other machines, or undefined when it listens on
- * loopback only. Anyone who can reach it can mint tokens with the demo credentials.
+ * A warning for an issuer started where it refuses to by default (ISSUER_ALLOW_UNSAFE=true):
+ * reachable from other machines, or under NODE_ENV=production; undefined when it listens on
+ * loopback only outside production. Anyone who can reach it can mint tokens with the demo
+ * credentials.
  */
 export function exposureWarning(
-  options: Pick<BannerOptions, "host" | "admin">,
+  options: Pick<BannerOptions, "host" | "admin"> & { readonly production?: boolean },
 ): string | undefined {
-  if (isLoopbackHost(options.host)) return undefined;
+  const exposed = !isLoopbackHost(options.host);
+  if (!exposed && options.production !== true) return undefined;
   return [
-    `WARNING: the local issuer listens on ${describeBindAddress(options.host)}, not on loopback only:`,
-    "  other machines can reach it and obtain tokens with its client credentials. It is NOT FOR",
-    "  PRODUCTION; set ISSUER_HOST=127.0.0.1 unless you mean it.",
-    ...(options.admin ? ["  Its admin routes still answer loopback callers only."] : []),
+    ...(exposed
+      ? [
+          `WARNING: the local issuer listens on ${describeBindAddress(options.host)}, not on loopback only:`,
+          "  other machines can reach it and obtain tokens with its client credentials.",
+        ]
+      : []),
+    ...(options.production === true
+      ? [
+          "WARNING: the local issuer runs under NODE_ENV=production: whatever trusts it accepts tokens",
+          "  with every scope obtained with its demo credentials.",
+        ]
+      : []),
+    "  It is NOT FOR PRODUCTION; ISSUER_ALLOW_UNSAFE=true let it start, unset it unless you mean it.",
+    ...(exposed && options.admin ? ["  Its admin routes still answer loopback callers only."] : []),
   ].join("\n");
 }

@@ -23,6 +23,7 @@ describe("issuerConfigFromEnv", () => {
       clients: DEFAULT_CLIENTS,
       tokenLifetimeSeconds: 86400,
       admin: false,
+      production: false,
     });
   });
 
@@ -44,6 +45,7 @@ describe("issuerConfigFromEnv", () => {
       clients: [{ clientId: "c", clientSecret: "s", scopes: ["x"] }],
       tokenLifetimeSeconds: 60,
       admin: true,
+      production: false,
     });
   });
 
@@ -65,6 +67,7 @@ describe("issuerConfigFromEnv", () => {
     ],
     ["ISSUER_TOKEN_LIFETIME_SECONDS", "0"],
     ["ISSUER_ADMIN", "maybe"],
+    ["ISSUER_ALLOW_UNSAFE", "maybe"],
   ])("rejects %s=%s with one line naming the variable", (name, value) => {
     const message = refusal({ [name]: value });
     expect(message).toMatch(new RegExp(`^${name}: expected .+$`));
@@ -75,5 +78,47 @@ describe("issuerConfigFromEnv", () => {
     expect(
       refusal({ ISSUER_CLIENTS: '[{"clientId":"c","clientSecret":"hunter2"}]' }),
     ).not.toContain("hunter2");
+  });
+
+  it.each(["production", "Production", " PRODUCTION "])(
+    "refuses NODE_ENV=%s with one line naming NODE_ENV and the opt-in",
+    (nodeEnv) => {
+      const message = refusal({ NODE_ENV: nodeEnv });
+      expect(message).toBe(
+        "NODE_ENV: is production, and the local issuer hands out tokens with every scope to its demo clients: it refuses to start (ISSUER_ALLOW_UNSAFE=true overrides, unsafe)",
+      );
+    },
+  );
+
+  it.each(["0.0.0.0", "::", "192.168.1.20", "10.0.0.1", "::ffff:10.0.0.1", "issuer.internal"])(
+    "refuses ISSUER_HOST=%s (not loopback) with one line naming ISSUER_HOST",
+    (host) => {
+      expect(refusal({ ISSUER_HOST: host })).toBe(
+        "ISSUER_HOST: expected a loopback address (localhost, 127.0.0.0/8 or ::1): elsewhere other machines can obtain tokens from the local issuer (ISSUER_ALLOW_UNSAFE=true overrides, unsafe)",
+      );
+    },
+  );
+
+  it.each(["127.0.0.1", "127.10.0.3", "::1", "localhost", "LOCALHOST", "::ffff:127.0.0.1"])(
+    "listens on the loopback ISSUER_HOST=%s",
+    (host) => {
+      expect(issuerConfigFromEnv({ ISSUER_HOST: host }).host).toBe(host);
+    },
+  );
+
+  it.each(["development", "test", "staging", ""])("starts under NODE_ENV=%s", (nodeEnv) => {
+    expect(issuerConfigFromEnv({ NODE_ENV: nodeEnv }).production).toBe(false);
+  });
+
+  it("starts under NODE_ENV=production on every interface when ISSUER_ALLOW_UNSAFE=true", () => {
+    const config = issuerConfigFromEnv({
+      NODE_ENV: "production",
+      ISSUER_HOST: "0.0.0.0",
+      ISSUER_ALLOW_UNSAFE: "true",
+    });
+    expect(config).toMatchObject({ host: "0.0.0.0", production: true });
+    expect(refusal({ NODE_ENV: "production", ISSUER_ALLOW_UNSAFE: "false" })).toMatch(
+      /^NODE_ENV: /,
+    );
   });
 });

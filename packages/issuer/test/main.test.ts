@@ -20,6 +20,7 @@ const DEFAULTS_OVER_DOTENV = Object.fromEntries(
     "ISSUER_CLIENTS",
     "ISSUER_TOKEN_LIFETIME_SECONDS",
     "ISSUER_ADMIN",
+    "ISSUER_ALLOW_UNSAFE",
   ].map((name) => [name, ""]),
 );
 
@@ -86,4 +87,56 @@ it("prints the NOT FOR PRODUCTION banner without secrets, serves, and exits 0 on
   for (const secret of ["demo-secret", "limited-secret", "custom-s3cr3t-value"]) {
     expect(all).not.toContain(secret);
   }
+});
+
+it.each([
+  [
+    "NODE_ENV=production",
+    { NODE_ENV: "production" },
+    "issuer: configuration error: NODE_ENV: is production, and the local issuer hands out tokens with every scope to its demo clients: it refuses to start (ISSUER_ALLOW_UNSAFE=true overrides, unsafe)",
+  ],
+  [
+    "ISSUER_HOST=0.0.0.0",
+    { ISSUER_HOST: "0.0.0.0" },
+    "issuer: configuration error: ISSUER_HOST: expected a loopback address (localhost, 127.0.0.0/8 or ::1): elsewhere other machines can obtain tokens from the local issuer (ISSUER_ALLOW_UNSAFE=true overrides, unsafe)",
+  ],
+])("exits 1 with one line, serving nothing, under %s", async (_case, env, line) => {
+  const main = startMain({ ISSUER_PORT: "0", ...env });
+  expect(await main.exited).toBe(1);
+  expect(main.output()).toEqual({ stdout: "", stderr: `${line}\n` });
+});
+
+it("starts under NODE_ENV=production on all interfaces with ISSUER_ALLOW_UNSAFE=true, warning about both", async () => {
+  const main = startMain({
+    ISSUER_PORT: "0",
+    ISSUER_HOST: "0.0.0.0",
+    NODE_ENV: "production",
+    ISSUER_ALLOW_UNSAFE: "true",
+  });
+  const url = await vi.waitFor(
+    () => {
+      const found = /url\s+(http:\/\/\S+)/.exec(main.output().stdout)?.[1];
+      if (found === undefined) throw new Error("no banner yet");
+      return found;
+    },
+    { timeout: 15_000, interval: 25 },
+  );
+  expect(main.output().stdout).toMatch(/listening\s+all IPv4 interfaces \(0\.0\.0\.0\)/);
+  const tokenUrl = `${url.replace("0.0.0.0", "127.0.0.1")}/oauth2/m2m/token`;
+  const token = await fetch(tokenUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      grant_type: "client_credentials",
+      client_id: "demo-client",
+      client_secret: "demo-secret",
+      audience: "https://api.example.com",
+    }),
+  });
+  expect(token.status).toBe(200);
+  const { stderr } = main.output();
+  expect(stderr).toContain("WARNING: the local issuer listens on all IPv4 interfaces (0.0.0.0)");
+  expect(stderr).toContain("WARNING: the local issuer runs under NODE_ENV=production");
+  main.child.kill("SIGTERM");
+  expect(await main.exited).toBe(0);
 });

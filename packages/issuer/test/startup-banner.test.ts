@@ -62,8 +62,16 @@ describe("exposureWarning", () => {
       expect(warning).toMatch(/^WARNING: the local issuer listens on .*not on loopback only/);
       expect(warning).toContain("NOT FOR");
       expect(warning).toContain("admin routes still answer loopback callers only");
+      expect(warning).toContain("ISSUER_ALLOW_UNSAFE=true let it start");
     },
   );
+
+  it("warns when running under NODE_ENV=production, on loopback too", () => {
+    const warning = exposureWarning({ host: "127.0.0.1", admin: false, production: true });
+    expect(warning).toMatch(/^WARNING: the local issuer runs under NODE_ENV=production/);
+    expect(warning).not.toContain("listens on");
+    expect(warning).toContain("ISSUER_ALLOW_UNSAFE=true let it start");
+  });
 
   it.each(["127.0.0.1", "127.0.0.2", "::1", "localhost"])("is silent on %s", (host) => {
     expect(exposureWarning({ host, admin: true })).toBeUndefined();

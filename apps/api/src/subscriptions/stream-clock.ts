@@ -5,7 +5,10 @@
 export interface StreamClock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Call `callback` once after `ms`; returns a function cancelling it. */
+  /**
+   * Call `callback` once after `ms` (at most 2^31-1, setTimeout's ceiling: callers re-arm for a
+   * longer wait); returns a function cancelling it.
+   */
   setTimeout(callback: () => void, ms: number): () => void;
 }
 

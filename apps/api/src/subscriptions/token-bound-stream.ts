@@ -21,7 +21,7 @@ export interface TokenBoundStreamOptions {
   readonly onEnd: () => void;
 }
 
-/** setTimeout's ceiling (about 24.8 days); a longer wait is taken in several steps. */
+// setTimeout's ceiling (about 24.8 days): Node runs a longer delay after 1 ms; longer waits re-arm.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
@@ -32,6 +32,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * - before each event and every `recheckIntervalMs` the token is verified again through the
  *   verifier, whose cache drops a token once its key has left the key set: a withdrawn key ends
  *   the stream at the first check after the key set refresh that removed it;
+ * - one timer at a time watches both, for whichever comes first, re-armed in steps of at most
+ *   MAX_TIMER_MS and cancelled when replaced or when the stream ends: a stream's state does not
+ *   grow with its age;
  * - the source is never awaited after the end (it may wait on events that never come); tRPC
  *   aborts its signal once the response is over.
  */
@@ -46,23 +49,16 @@ export async function* tokenBoundStream<T>(
   });
   // Handled by the races below; this keeps an unobserved rejection from being reported.
   stopped.catch(() => {});
-  const cancels: Array<() => void> = [];
   let ended = false;
+  let cancelTimer: (() => void) | undefined;
   const end = (error: TRPCError) => {
     if (ended) return;
     ended = true;
+    cancelTimer?.();
+    cancelTimer = undefined;
     stop(error);
   };
 
-  const expiresAtMs = options.auth.expiresAt.getTime() + options.clockToleranceMs;
-  const watchExpiry = () => {
-    const left = expiresAtMs - clock.now();
-    if (left <= 0) {
-      end(options.refuse(new AuthError("expired", "Token has expired")));
-      return;
-    }
-    cancels.push(clock.setTimeout(watchExpiry, Math.min(left, MAX_TIMER_MS)));
-  };
   const recheck = async (): Promise<void> => {
     try {
       await options.verify(options.token);
@@ -70,25 +66,47 @@ export async function* tokenBoundStream<T>(
       end(options.refuse(error));
     }
   };
-  const scheduleRecheck = () => {
-    cancels.push(
-      clock.setTimeout(() => {
-        recheck().then(
-          () => {
-            if (!ended) scheduleRecheck();
-          },
-          // recheck never rejects: refuse() turns anything into a TRPCError.
-          () => {},
-        );
-      }, options.recheckIntervalMs),
-    );
+
+  const expiresAtMs = options.auth.expiresAt.getTime() + options.clockToleranceMs;
+  let recheckAtMs = clock.now() + options.recheckIntervalMs;
+  // While a periodic re-check is verifying, the timer watches the expiry alone.
+  let rechecking = false;
+  const arm = () => {
+    cancelTimer?.();
+    cancelTimer = undefined;
+    if (ended) return;
+    const dueAtMs = rechecking ? expiresAtMs : Math.min(expiresAtMs, recheckAtMs);
+    const waitMs = Math.min(Math.max(dueAtMs - clock.now(), 0), MAX_TIMER_MS);
+    cancelTimer = clock.setTimeout(wake, waitMs);
+  };
+  const wake = () => {
+    cancelTimer = undefined;
+    if (ended) return;
+    const now = clock.now();
+    // Negated, so that an expiry that is no number (an Invalid Date) ends the stream too.
+    if (!(now < expiresAtMs)) {
+      end(options.refuse(new AuthError("expired", "Token has expired")));
+      return;
+    }
+    if (!rechecking && now >= recheckAtMs) {
+      rechecking = true;
+      recheck().then(
+        () => {
+          rechecking = false;
+          recheckAtMs = clock.now() + options.recheckIntervalMs;
+          arm();
+        },
+        // recheck never rejects: refuse() turns anything into a TRPCError.
+        () => {},
+      );
+    }
+    arm();
   };
 
   const unregister = options.register(end);
   const iterator = source[Symbol.asyncIterator]();
   try {
-    watchExpiry();
-    scheduleRecheck();
+    wake();
     while (true) {
       const result = await Promise.race([iterator.next(), stopped]);
       if (result.done) return;
@@ -98,7 +116,8 @@ export async function* tokenBoundStream<T>(
     }
   } finally {
     ended = true;
-    for (const cancel of cancels) cancel();
+    cancelTimer?.();
+    cancelTimer = undefined;
     unregister();
     options.onEnd();
     // Not awaited: a source blocked on its next event only returns once tRPC aborts its signal.

@@ -87,6 +87,8 @@ const missingClaim = (claim: string) =>
   invalidToken("missing_claim", `Token has no ${claim} claim`);
 const invalidClaim = (claim: string) =>
   invalidToken("invalid_claim", `Token ${claim} claim is invalid`);
+const claimOutOfRange = (claim: string) =>
+  invalidToken("invalid_claim", `Token ${claim} claim is out of range`);
 
 export interface Logged {
   readonly sub?: string;
@@ -513,6 +515,13 @@ export const CASES: readonly SecurityCase[] = [
       return bearer(rawClaimsToken(f, json), f.issuerKid, VERIFIED);
     },
   },
+  // From 8.64e12 s a Date is Invalid: an exp there never passed (cached and streamed for ever).
+  claimCase("exp 8.64e12 (past year 9999)", "exp", claimOutOfRange("exp"), { exp: 8.64e12 }),
+  claimCase("exp one second past year 9999", "exp", claimOutOfRange("exp"), {
+    exp: 253_402_300_800,
+  }),
+  claimCase("nbf past year 9999", "nbf-iat", claimOutOfRange("nbf"), { nbf: 253_402_300_800 }),
+  claimCase("iat past year 9999", "nbf-iat", claimOutOfRange("iat"), { iat: 8.64e12 }),
   claimCase(
     "nbf an hour ahead",
     "nbf-iat",

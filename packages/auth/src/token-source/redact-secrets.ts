@@ -45,16 +45,20 @@ function base64Cores(text: string): string[] {
   return cores;
 }
 
-// RFC 3986 §3.2.1: userinfo (`user:password@`) in any absolute URL within the text.
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi;
+// RFC 3986 §3.2.1: userinfo (`user:password@`) after the `://` of any URL within the text. The
+// scheme is not matched: a pattern for it restarts at every letter of text such as `a.a.a...`
+// and scans to the end each time (quadratic). A match starts only at `://` and its one class run
+// stops at the next `/`, so runs never overlap.
+const URL_USERINFO = /:\/\/[^\s/?#@]*@/g;
 
 /**
  * Replace every spelling of each secret (see `secretSpellings`) with `[redacted]`, matching
  * without regard to case (percent-encoding's hex digits may come in either case; redacting more
- * never leaks), and drop the userinfo of every URL.
+ * never leaks), and drop the userinfo of every URL. Literal alternatives and one class run, so
+ * linear in `text` (times the spellings' length); callers bound `text` first.
  */
 export function redactSecrets(text: string, spellings: readonly string[]): string {
-  const withoutUserinfo = text.replace(URL_USERINFO, "$1");
+  const withoutUserinfo = text.replace(URL_USERINFO, "://");
   if (spellings.length === 0) return withoutUserinfo;
   // Longest first, so a spelling containing another is replaced whole.
   const alternatives = [...spellings]

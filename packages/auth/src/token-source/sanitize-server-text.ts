@@ -1,4 +1,4 @@
-import { stripVTControlCharacters } from "node:util";
+import { printableAscii } from "./printable-ascii.ts";
 import { redactSecrets, secretSpellings } from "./redact-secrets.ts";
 
 /**
@@ -10,10 +10,13 @@ import { redactSecrets, secretSpellings } from "./redact-secrets.ts";
  * - each of `secrets` replaced by `[redacted]` in every encoding a server may echo it in
  *   (verbatim, JSON-escaped, percent- and form-encoded, base64 as in HTTP Basic), and the
  *   `user:password@` of every URL dropped;
- * - cut to `maxLength` characters (default 200).
+ * - cut to `maxLength` characters (default 200), ending in `...` when anything was cut.
  *
- * Secrets are redacted before and after the control characters go, so a secret split by an
- * escape sequence is caught too.
+ * Linear in `maxLength`, whatever the length of `text`: it is cut to `2 * maxLength` plus the
+ * longest spelling of a secret before anything else runs. Secrets are redacted after that cut
+ * and before the final one, before and after the control characters go (so a secret split by
+ * an escape sequence is caught), and where the first cut split one, its start is dropped: no
+ * prefix of a secret is left by either cut.
  */
 export function sanitizeServerText(
   text: string,
@@ -21,14 +24,37 @@ export function sanitizeServerText(
   secrets: readonly string[] = [],
 ): string {
   const raw = secrets.flatMap(secretSpellings);
-  const spellings = [...new Set([...raw, ...raw.map(printableAscii)])].filter((s) => s !== "");
-  const printable = redactSecrets(printableAscii(redactSecrets(text, spellings)), spellings);
-  return printable.length <= maxLength ? printable : `${printable.slice(0, maxLength - 3)}...`;
+  const printableSpellings = raw.map((spelling) => printableAscii(spelling));
+  const spellings = [...new Set([...raw, ...printableSpellings])].filter((s) => s !== "");
+  const bound = 2 * maxLength + Math.max(0, ...spellings.map((s) => s.length));
+  const truncated = text.length > bound;
+  const head = truncated ? text.slice(0, bound) : text;
+  let printable = redactSecrets(
+    printableAscii(redactSecrets(head, spellings), truncated),
+    spellings,
+  );
+  if (truncated) printable = withoutSpellingStartAtEnd(printable, printableSpellings);
+  return !truncated && printable.length <= maxLength
+    ? printable
+    : `${printable.slice(0, maxLength - 3)}...`;
 }
 
-function printableAscii(text: string): string {
-  return stripVTControlCharacters(text)
-    .replace(/[^\S ]+/g, " ")
-    .replace(/[^\x20-\x7e]/g, "?")
-    .trim();
+/**
+ * `text` without its longest ending that begins one of `spellings` (compared without regard to
+ * case, as redaction is): what is left of a secret the cut split. Quadratic in the spellings'
+ * length only, which the configured secret sets.
+ */
+function withoutSpellingStartAtEnd(text: string, spellings: readonly string[]): string {
+  const lower = text.toLowerCase();
+  let end = text.length;
+  for (const spelling of spellings) {
+    const start = spelling.toLowerCase();
+    for (let length = Math.min(start.length - 1, lower.length); length > 0; length--) {
+      if (lower.endsWith(start.slice(0, length))) {
+        end = Math.min(end, lower.length - length);
+        break;
+      }
+    }
+  }
+  return text.slice(0, end).trimEnd();
 }

@@ -1,0 +1,54 @@
+import { type AccessToken, AuthError } from "@repo/auth/server";
+import { TRPCError } from "@trpc/server";
+import { describe, expect, it } from "vitest";
+import { tokenBoundStream } from "../src/subscriptions/token-bound-stream.ts";
+import { manualClock } from "./support/manual-clock.ts";
+
+// The watcher alone, for what the verifier never lets through (its claim bound refuses such
+// tokens first): an expiry that is no date must end the stream, not wake it every millisecond.
+
+/** A source that never yields, as a quiet subscription is. */
+async function* quiet(): AsyncGenerator<never> {
+  await new Promise(() => {});
+}
+
+function auth(expiresAt: Date): AccessToken {
+  return {
+    sub: "demo-client@clients",
+    scopes: ["read:messages"],
+    clientId: "demo-client",
+    expiresAt,
+    issuer: "http://issuer.test",
+    audience: ["https://api.example.com"],
+    claims: {},
+  };
+}
+
+describe("tokenBoundStream", () => {
+  it("ends at once, as expired, a stream whose expiry is an Invalid Date, setting no timer", async () => {
+    const clock = manualClock();
+    let ends = 0;
+    const stream = tokenBoundStream(quiet(), {
+      token: "t",
+      auth: auth(new Date(Number.NaN)),
+      verify: async () => undefined,
+      refuse: (error) =>
+        new TRPCError({
+          code: "UNAUTHORIZED",
+          message: error instanceof AuthError ? error.code : "refused",
+        }),
+      clock,
+      clockToleranceMs: 5_000,
+      recheckIntervalMs: 1_000,
+      register: () => () => {},
+      onEnd: () => {
+        ends += 1;
+      },
+    });
+    await expect(stream.next()).rejects.toMatchObject({ code: "UNAUTHORIZED", message: "expired" });
+    expect(ends).toBe(1);
+    expect(clock.pending()).toBe(0);
+    clock.advance(10);
+    expect(clock.fired()).toBe(0);
+  });
+});
