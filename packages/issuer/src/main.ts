@@ -2,7 +2,7 @@
  * CLI entry point of the local issuer. NOT FOR PRODUCTION.
  * Configuration comes from the environment (and the repository's `.env`); see README.md.
  */
-import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
+import { ConfigurationError, exitOnConfigurationError, listenFailure, loadDotEnv } from "@repo/env";
 import { issuerConfigFromEnv } from "./issuer-env.ts";
 import { startIssuerServer } from "./local-issuer.ts";
 import { exposureWarning, startupBanner } from "./startup-banner.ts";
@@ -36,7 +36,17 @@ try {
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
 } catch (error) {
-  // EADDRINUSE and the like: one line, no stack, as for configuration errors.
-  console.error(`Could not start the issuer: ${error instanceof Error ? error.message : error}`);
+  // A port in use and the like: one line naming the variable that moves it, as for configuration.
+  const failure = listenFailure(
+    error,
+    { port: "ISSUER_PORT", host: "ISSUER_HOST" },
+    config.port,
+    config.host,
+  );
+  console.error(
+    failure instanceof ConfigurationError
+      ? `issuer: configuration error: ${failure.message}`
+      : `issuer: could not start: ${error instanceof Error ? error.message : error}`,
+  );
   process.exit(1);
 }

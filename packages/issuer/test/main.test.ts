@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterEach, expect, it, vi } from "vitest";
 import { DEFAULT_CLIENTS } from "../src/index.ts";
@@ -139,4 +141,20 @@ it("starts under NODE_ENV=production on all interfaces with ISSUER_ALLOW_UNSAFE=
   expect(stderr).toContain("WARNING: the local issuer runs under NODE_ENV=production");
   main.child.kill("SIGTERM");
   expect(await main.exited).toBe(0);
+});
+
+it("exits 1 with one line naming ISSUER_PORT when its port is in use", async () => {
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+  const { port } = holder.address() as AddressInfo;
+  try {
+    const main = startMain({ ISSUER_PORT: String(port), ISSUER_HOST: "127.0.0.1" });
+    expect(await main.exited).toBe(1);
+    expect(main.output()).toEqual({
+      stdout: "",
+      stderr: `issuer: configuration error: ISSUER_PORT: port ${port} on 127.0.0.1 is already in use: stop what listens there or set ISSUER_PORT to a free port\n`,
+    });
+  } finally {
+    await new Promise<void>((resolve) => holder.close(() => resolve()));
+  }
 });
