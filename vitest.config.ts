@@ -16,6 +16,8 @@ const PROJECTS = {
   "@repo/auth": "packages/auth",
   "@repo/env": "packages/env",
   "@repo/issuer": "packages/issuer",
+  "@repo/api-router": "packages/api",
+  "@repo/process": "packages/process",
   "@repo/api": "apps/api",
   "@repo/client": "apps/client",
   "@repo/bench": "bench",

@@ -1,3 +1,4 @@
+import { REFUSAL_RATE_LIMIT_DEFAULTS } from "@repo/api-router";
 import {
   type AccessTokenVerifierOptions,
   ASYMMETRIC_ALGORITHMS,
@@ -20,7 +21,6 @@ import {
 } from "@repo/env";
 import type { LevelWithSilent } from "pino";
 import { z } from "zod";
-import { REFUSAL_RATE_LIMIT_DEFAULTS } from "./logging/refusal-rate-limit.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,5 +1,12 @@
 import type { AddressInfo } from "node:net";
 import {
+  MessageBoard,
+  RefusalLog,
+  type RefusalRateLimitOptions,
+  type StreamClock,
+  SubscriptionStreams,
+} from "@repo/api-router";
+import {
   type AccessTokenVerifier,
   type AccessTokenVerifierOptions,
   createAccessTokenVerifier,
@@ -14,17 +21,12 @@ import { describeListenAddress } from "./http/listen-address.ts";
 import { resourceMetadataUrl } from "./http/protected-resource-metadata.ts";
 import { readinessOf } from "./http/readiness.ts";
 import type { Logger } from "./logger.ts";
-import { RefusalLog } from "./logging/refusal-log.ts";
-import type { RefusalRateLimitOptions } from "./logging/refusal-rate-limit.ts";
-import { MessageBoard } from "./messages/message-board.ts";
 import { createApiMetrics } from "./metrics/api-metrics.ts";
 import {
   METRICS_LISTENER_DEFAULTS,
   type RunningMetricsServer,
   startMetricsServer,
 } from "./metrics/metrics-server.ts";
-import type { StreamClock } from "./subscriptions/stream-clock.ts";
-import { SubscriptionStreams } from "./subscriptions/subscription-streams.ts";
 
 export interface StartApiOptions {
   /** Verifier options (a verifier is built from them), or a verifier to share. */

@@ -1,8 +1,8 @@
 import { connect } from "node:net";
+import { publicProcedure, router } from "@repo/api-router";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningApi, startApi } from "../src/index.ts";
-import { publicProcedure, router } from "../src/trpc/procedures.ts";
 
 // A procedure learns that its client went away: tRPC passes an abort signal that fires when the
 // connection closes before the answer, on the fast path as through the official adapter.

@@ -1,14 +1,13 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { appRouter, createContext, standaloneContextDeps } from "@repo/api-router";
 import { type AnyTRPCProcedure, initTRPC, TRPCError } from "@trpc/server";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { callProcedure, type ProcedureCallOptions } from "../src/http/call-procedure.ts";
 import { routerInternals } from "../src/http/trpc-internals.ts";
-import { appRouter } from "../src/index.ts";
-import { createContext, standaloneContextDeps } from "../src/trpc/context.ts";
 import { type Stack, startStack } from "./support/start-stack.ts";
 
 // callProcedure replaces tRPC's own way of running a procedure on the api's HTTP paths; these

@@ -1,3 +1,4 @@
+import { protectedProcedure, publicProcedure, router } from "@repo/api-router";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
@@ -6,7 +7,6 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type RunningApi, startApi } from "../src/index.ts";
-import { protectedProcedure, publicProcedure, router } from "../src/trpc/procedures.ts";
 import { send } from "./support/http-exchange.ts";
 
 // Property: for any request and any procedure result, the fast query path answers byte for byte

@@ -1,3 +1,13 @@
+import {
+  appRouter,
+  type Context,
+  contextPastCachedVerify,
+  createContext,
+  protectedProcedure,
+  publicProcedure,
+  RequestAuthorization,
+  standaloneContextDeps,
+} from "@repo/api-router";
 import { type AccessToken, createAccessTokenVerifier } from "@repo/auth/server";
 import { issuedAtMs, ManualClock } from "@repo/auth/testing";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
@@ -5,14 +15,6 @@ import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { callProcedure } from "../src/http/call-procedure.ts";
 import { routerInternals } from "../src/http/trpc-internals.ts";
-import { appRouter } from "../src/index.ts";
-import { type Context, createContext, standaloneContextDeps } from "../src/trpc/context.ts";
-import {
-  contextPastCachedVerify,
-  protectedProcedure,
-  publicProcedure,
-} from "../src/trpc/procedures.ts";
-import { RequestAuthorization } from "../src/trpc/request-authorization.ts";
 
 /** protectedProcedure's own middleware, called as tRPC's callRecursive calls it. */
 type Middleware = (opts: {

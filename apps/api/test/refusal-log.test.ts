@@ -1,8 +1,8 @@
 import { EventEmitter } from "node:events";
+import { RefusalLog } from "@repo/api-router";
 import { AuthError } from "@repo/auth/server";
 import { ManualClock } from "@repo/auth/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RefusalLog } from "../src/logging/refusal-log.ts";
 import { tokenWithUnknownKid } from "./support/craft-token.ts";
 import { send } from "./support/http-exchange.ts";
 import { type LogLine, memoryLogger, type Stack, startStack } from "./support/start-stack.ts";

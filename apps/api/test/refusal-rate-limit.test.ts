@@ -1,7 +1,7 @@
+import { RefusalRateLimit } from "@repo/api-router";
 import type { Clock } from "@repo/auth/server";
 import { ManualClock } from "@repo/auth/testing";
 import { describe, expect, it } from "vitest";
-import { RefusalRateLimit } from "../src/logging/refusal-rate-limit.ts";
 import { memoryLogger } from "./support/start-stack.ts";
 
 /** A ManualClock that also remembers the options each timer was set with. */

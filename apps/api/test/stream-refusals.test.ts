@@ -1,6 +1,6 @@
+import type { AppRouter } from "@repo/api-router";
 import { createTRPCClient, httpBatchStreamLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppRouter } from "../src/index.ts";
 import { rawExchange, rawStatus, send } from "./support/http-exchange.ts";
 import { withMetadata } from "./support/resource-metadata.ts";
 import { type Stack, startStack } from "./support/start-stack.ts";

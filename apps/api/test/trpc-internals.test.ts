@@ -1,12 +1,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { appRouter, protectedProcedure } from "@repo/api-router";
 import { initTRPC } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { routerInternals, usesMiddlewaresOf } from "../src/http/trpc-internals.ts";
-import { appRouter } from "../src/index.ts";
-import { protectedProcedure } from "../src/trpc/procedures.ts";
 
 // The fast query path and the stream refusal read tRPC internals. These tests fail, with a message
 // naming what moved, when an upgrade of @trpc/server changes them.

@@ -1,7 +1,6 @@
+import { type AppRouter, FORBIDDEN_CHARACTERS_MESSAGE } from "@repo/api-router";
 import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppRouter } from "../src/index.ts";
-import { FORBIDDEN_CHARACTERS_MESSAGE } from "../src/messages/message-text.ts";
 import { type Stack, startStack } from "./support/start-stack.ts";
 import { fixedTokenClient } from "./support/subscription-clients.ts";
 

@@ -1,7 +1,7 @@
+import type { AppRouter } from "@repo/api-router";
+import { type ManualClock, manualClock } from "@repo/api-router/testing";
 import type { TRPCClientError } from "@trpc/client";
 import { afterEach, describe, expect, it } from "vitest";
-import type { AppRouter } from "../src/index.ts";
-import { type ManualClock, manualClock } from "./support/manual-clock.ts";
 import { type Stack, startStack } from "./support/start-stack.ts";
 import {
   fixedTokenClient,

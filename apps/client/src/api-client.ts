@@ -1,4 +1,4 @@
-import type { AppRouter } from "@repo/api";
+import type { AppRouter } from "@repo/api-router";
 import type { TokenSource } from "@repo/auth/client";
 import { bearerAuthHeaders, bearerAuthLink } from "@repo/auth/trpc-link";
 import { bearerSubscriptionLink } from "@repo/auth/trpc-subscription-link";

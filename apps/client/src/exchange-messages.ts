@@ -1,4 +1,4 @@
-import type { AppRouter } from "@repo/api";
+import type { AppRouter } from "@repo/api-router";
 import type { TRPCClient } from "@trpc/client";
 import { type FailureContext, formatFailure, isScopeRefusal } from "./format-failure.ts";
 

@@ -1,10 +1,10 @@
 import { Buffer } from "node:buffer";
-import { createLogger, type RunningApi, startApi } from "@repo/api";
 import { measureEventLoopDelay } from "@repo/auth/testing";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sanitizedOutput } from "../src/client-output.ts";
 import { runClient } from "../src/run-client.ts";
+import { type RunningApi, startApiFor } from "./support/issuer-and-api.ts";
 import {
   type RawAnswer,
   type RawTokenEndpoint,
@@ -43,11 +43,7 @@ let endpoint: RawTokenEndpoint | undefined;
 
 beforeAll(async () => {
   issuer = await startLocalIssuer();
-  api = await startApi({
-    log: createLogger("silent"),
-    host: "127.0.0.1",
-    verifier: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri },
-  });
+  api = await startApiFor(issuer);
 });
 afterEach(async () => {
   await endpoint?.close();

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { RunningApi } from "@repo/api";
 import type { LocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningApi } from "./support/issuer-and-api.ts";
 import { type IssuerAndApi, startIssuerAndApi } from "./support/issuer-and-api.ts";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));

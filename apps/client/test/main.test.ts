@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RunningApi } from "@repo/api";
 import type { LocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningApi } from "./support/issuer-and-api.ts";
 import { type IssuerAndApi, startIssuerAndApi } from "./support/issuer-and-api.ts";
 import { runMain } from "./support/run-main.ts";
 

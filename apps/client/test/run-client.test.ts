@@ -1,10 +1,10 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createLogger, type RunningApi, startApi } from "@repo/api";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { ClientConfig } from "../src/client-config.ts";
 import { runClient } from "../src/run-client.ts";
+import { type RunningApi, startApiFor } from "./support/issuer-and-api.ts";
 
 // The real local issuer and the real api on ephemeral ports. The issuer also mints for a second
 // audience the api does not accept, so the api can be made to refuse a valid token.
@@ -15,11 +15,7 @@ let api: RunningApi;
 
 beforeAll(async () => {
   issuer = await startLocalIssuer({ audiences: ["https://api.example.com", OTHER_AUDIENCE] });
-  api = await startApi({
-    log: createLogger("silent"),
-    host: "127.0.0.1",
-    verifier: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri },
-  });
+  api = await startApiFor(issuer);
 });
 afterAll(async () => {
   await api?.close();

@@ -1,14 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { type ContextDeps, NO_STORE } from "@repo/api-router";
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { HttpLimits } from "../config.ts";
-import type { ContextDeps } from "../trpc/context.ts";
 import { handleClientError } from "./client-error.ts";
 import {
   PROTECTED_RESOURCE_METADATA_PATH,
   sendProtectedResourceMetadata,
 } from "./protected-resource-metadata.ts";
 import { readinessOf } from "./readiness.ts";
-import { NO_STORE } from "./refusal.ts";
 import { handleRestRoute, isRestPath } from "./rest-routes.ts";
 import { sendJson, sendTrpcError } from "./send-json.ts";
 import { createTrpcHandler } from "./trpc-handler.ts";

@@ -1,5 +1,5 @@
+import { contextPastCachedVerify } from "@repo/api-router";
 import { type AnyTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from "@trpc/server";
-import { contextPastCachedVerify } from "../trpc/procedures.ts";
 
 /** What a procedure is called with, as tRPC's resolveResponse and server-side caller pass it. */
 export interface ProcedureCallOptions {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Context, type ContextDeps, createContext } from "@repo/api-router";
 import {
   type AnyTRPCProcedure,
   getErrorShape,
@@ -8,7 +9,6 @@ import {
 } from "@trpc/server";
 import { getHTTPStatusCode } from "@trpc/server/http";
 import type { TRPCResponse } from "@trpc/server/rpc";
-import { type Context, type ContextDeps, createContext } from "../trpc/context.ts";
 import { authorizationHeader } from "./authorization-header.ts";
 import { callProcedure } from "./call-procedure.ts";
 import { sendJson } from "./send-json.ts";

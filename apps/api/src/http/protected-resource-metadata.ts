@@ -1,7 +1,6 @@
 import type { ServerResponse } from "node:http";
+import { appRouter, describeProcedures, scopesOf } from "@repo/api-router";
 import type { AccessTokenVerifier } from "@repo/auth/server";
-import { appRouter } from "../router.ts";
-import { describeProcedures, scopesOf } from "../trpc/describe-procedures.ts";
 import { sendJson } from "./send-json.ts";
 
 /** RFC 9728 §3: where a resource publishes its metadata, relative to its base URL. */

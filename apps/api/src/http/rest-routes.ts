@@ -1,13 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  appRouter,
+  type ContextDeps,
+  createContext,
+  NO_STORE,
+  protectedProcedure,
+  refusalOf,
+} from "@repo/api-router";
 import { isAuthError } from "@repo/auth/server";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import { appRouter } from "../router.ts";
-import { type ContextDeps, createContext } from "../trpc/context.ts";
-import { protectedProcedure } from "../trpc/procedures.ts";
 import { authorizationHeader } from "./authorization-header.ts";
 import { callProcedure } from "./call-procedure.ts";
-import { NO_STORE, refusalOf } from "./refusal.ts";
 import { sendJson } from "./send-json.ts";
 import { routerInternals, usesMiddlewaresOf } from "./trpc-internals.ts";
 

@@ -1,4 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  type ContextDeps,
+  createContext,
+  protectedProcedure,
+  type RefusalRecorder,
+  refusalOf,
+  refuse,
+} from "@repo/api-router";
 import { isAuthError } from "@repo/auth/server";
 import {
   type AnyTRPCProcedure,
@@ -8,11 +16,7 @@ import {
   transformTRPCResponse,
 } from "@trpc/server";
 import type { Logger } from "../logger.ts";
-import type { RefusalRecorder } from "../logging/refusal-log.ts";
-import { type ContextDeps, createContext } from "../trpc/context.ts";
-import { protectedProcedure, refuse } from "../trpc/procedures.ts";
 import { authorizationHeader } from "./authorization-header.ts";
-import { refusalOf } from "./refusal.ts";
 import { sendJson } from "./send-json.ts";
 import { type RouterInternals, usesMiddlewaresOf } from "./trpc-internals.ts";
 

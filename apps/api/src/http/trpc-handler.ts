@@ -1,12 +1,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  appRouter,
+  type ContextDeps,
+  capLogText,
+  createContext,
+  NO_STORE,
+  refusalHeaders,
+} from "@repo/api-router";
 import type { AnyTRPCRouter, TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { capLogText } from "../logging/cap-log-text.ts";
-import { appRouter } from "../router.ts";
-import { type ContextDeps, createContext } from "../trpc/context.ts";
 import { authorizationHeader } from "./authorization-header.ts";
 import { createFastQueryHandler } from "./fast-query-handler.ts";
-import { NO_STORE, refusalHeaders } from "./refusal.ts";
 import { sendJson } from "./send-json.ts";
 import { createStreamRefusal } from "./stream-refusal.ts";
 import { createSubscriptionOpenErrors } from "./subscription-open-errors.ts";

@@ -1,7 +1,7 @@
+import { appRouter } from "@repo/api-router";
 import { isRestPath } from "../http/rest-routes.ts";
 import { routerInternals } from "../http/trpc-internals.ts";
 import { parseTrpcTarget, TRPC_BASE_PATH } from "../http/trpc-request.ts";
-import { appRouter } from "../router.ts";
 
 const { procedures, pathSeparator } = routerInternals(appRouter);
 /** Paths served outside tRPC and the REST routes; each is its own label. */

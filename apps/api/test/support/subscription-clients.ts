@@ -1,3 +1,4 @@
+import type { AppRouter } from "@repo/api-router";
 import { createClientCredentialsTokenSource, type TokenSource } from "@repo/auth/client";
 import { bearerAuthHeaders, bearerAuthLink } from "@repo/auth/trpc-link";
 import { bearerSubscriptionLink } from "@repo/auth/trpc-subscription-link";
@@ -9,7 +10,6 @@ import {
   type TRPCClient,
 } from "@trpc/client";
 import { EventSource } from "eventsource";
-import type { AppRouter } from "../../src/index.ts";
 import type { Stack } from "./start-stack.ts";
 
 /** A client sending one fixed token on every call and stream, with no recovery at all. */

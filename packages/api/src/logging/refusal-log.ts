@@ -1,5 +1,5 @@
 import type { AuthError, AuthErrorCode } from "@repo/auth/server";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "pino";
 import { capLogText, logDetail } from "./cap-log-text.ts";
 import { RefusalRateLimit, type RefusalRateLimitOptions } from "./refusal-rate-limit.ts";
 

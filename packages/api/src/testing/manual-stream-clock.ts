@@ -1,4 +1,4 @@
-import type { StreamClock } from "../../src/subscriptions/stream-clock.ts";
+import type { StreamClock } from "../subscriptions/stream-clock.ts";
 
 export interface ManualClock extends StreamClock {
   /** Move time forward, running every timer that falls due, in order. */

@@ -1,7 +1,7 @@
 import { type AccessToken, AuthError, isAuthError, missingScopes } from "@repo/auth/server";
 import { initTRPC, TRPCError } from "@trpc/server";
-import { refusalToTRPCError } from "../http/refusal.ts";
 import { capLogText } from "../logging/cap-log-text.ts";
+import { refusalToTRPCError } from "../refusal.ts";
 import type { Context } from "./context.ts";
 import { t } from "./init.ts";
 import type { ProcedureMeta } from "./procedure-meta.ts";

@@ -1,7 +1,7 @@
 import { type AuthError, type AuthErrorCode, bearerRefusal, isAuthError } from "@repo/auth/server";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
-import { REALM } from "../realm.ts";
+import { REALM } from "./realm.ts";
 
 /** Seconds a client should wait before retrying when the key set is unavailable. */
 const KEY_SET_RETRY_AFTER_SECONDS = "5";

@@ -2,7 +2,7 @@ import { type AccessToken, AuthError } from "@repo/auth/server";
 import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { tokenBoundStream } from "../src/subscriptions/token-bound-stream.ts";
-import { manualClock } from "./support/manual-clock.ts";
+import { manualClock } from "../src/testing.ts";
 
 // The watcher alone, for what the verifier never lets through (its claim bound refuses such
 // tokens first): an expiry that is no date must end the stream, not wake it every millisecond.

@@ -1,5 +1,5 @@
 import type { AccessToken, AccessTokenVerifier, AuthErrorCode } from "@repo/auth/server";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "pino";
 import { RefusalLog, type RefusalRecorder } from "../logging/refusal-log.ts";
 import { MessageBoard } from "../messages/message-board.ts";
 import { SubscriptionStreams } from "../subscriptions/subscription-streams.ts";

@@ -1,5 +1,5 @@
 import { type AuthErrorCode, type Clock, systemClock } from "@repo/auth/server";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "pino";
 
 /** What a refusal line is counted under: the AuthError code, or a refused stream. */
 export type RefusalReason = AuthErrorCode | "too_many_streams";

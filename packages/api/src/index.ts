@@ -1,0 +1,47 @@
+/**
+ * @repo/api-router: the api's tRPC router and everything its procedures stand on. A typed client
+ * needs only `import type { AppRouter }`; the deployable (apps/api) serves the router over HTTP
+ * with the context, refusal mapping and stream registry exported here. A new procedure is built
+ * from publicProcedure or protectedProcedure (with requireScopes), its input through checkedInput.
+ */
+export { capLogText } from "./logging/cap-log-text.ts";
+export {
+  type ClosingResponse,
+  RefusalLog,
+  type RefusalRecorder,
+} from "./logging/refusal-log.ts";
+export {
+  REFUSAL_RATE_LIMIT_DEFAULTS,
+  RefusalRateLimit,
+  type RefusalRateLimitOptions,
+} from "./logging/refusal-rate-limit.ts";
+export { type Message, MessageBoard } from "./messages/message-board.ts";
+export { FORBIDDEN_CHARACTERS_MESSAGE, MAX_MESSAGE_LENGTH } from "./messages/message-text.ts";
+export { NO_STORE, type Refusal, refusalHeaders, refusalOf } from "./refusal.ts";
+export { type AppRouter, appRouter } from "./router.ts";
+export { type StreamClock, systemStreamClock } from "./subscriptions/stream-clock.ts";
+export {
+  SubscriptionStreams,
+  type SubscriptionStreamsOptions,
+} from "./subscriptions/subscription-streams.ts";
+export { checkedInput, publicMessage } from "./trpc/checked-input.ts";
+export {
+  type Context,
+  type ContextDeps,
+  createContext,
+  standaloneContextDeps,
+} from "./trpc/context.ts";
+export {
+  describeProcedures,
+  type ProcedureAccess,
+  scopesOf,
+} from "./trpc/describe-procedures.ts";
+export {
+  contextPastCachedVerify,
+  protectedProcedure,
+  publicProcedure,
+  refuse,
+  requireScopes,
+  router,
+} from "./trpc/procedures.ts";
+export { RequestAuthorization } from "./trpc/request-authorization.ts";

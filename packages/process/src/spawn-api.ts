@@ -1,0 +1,64 @@
+import { fileURLToPath } from "node:url";
+import { type ChildEnv, type ReadyProcess, spawnReady } from "./spawn-ready.ts";
+
+/** The api's folder: its entry point is what `pnpm --filter @repo/api start` runs. */
+const API_DIR = fileURLToPath(new URL("../../../apps/api/", import.meta.url));
+
+/** What the api's `listening` log line says about where it listens. */
+export interface ApiAddress {
+  readonly url: string;
+  readonly metricsUrl: string | undefined;
+}
+
+export interface SpawnApiOptions {
+  /** Node arguments; default the sources' entry point through tsx (`--import tsx src/main.ts`). */
+  readonly args?: readonly string[];
+  /** Default apps/api. */
+  readonly cwd?: string;
+  /** Default the running Node (process.execPath). */
+  readonly node?: string;
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The api's real entry point with exactly PATH, NODE_ENV=test, PORT=0, HOST=127.0.0.1, LOG_LEVEL
+ * info and then `env` (where `undefined` removes one), resolved once it logs `listening`.
+ */
+export function spawnApi(
+  env: ChildEnv,
+  options: SpawnApiOptions = {},
+): Promise<ReadyProcess<ApiAddress>> {
+  return spawnReady({
+    command: options.node ?? process.execPath,
+    args: options.args ?? ["--import", "tsx", "src/main.ts"],
+    cwd: options.cwd ?? API_DIR,
+    env: {
+      PATH: process.env.PATH ?? "",
+      NODE_ENV: "test",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      ...env,
+    },
+    name: "api",
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ready: listeningAddress,
+  });
+}
+
+/** The `listening` line's url (and metricsUrl) from the api's JSON log lines, once there. */
+export function listeningAddress(stdout: string): ApiAddress | undefined {
+  for (const line of stdout.split("\n")) {
+    if (!line.includes('"event":"listening"')) continue;
+    try {
+      const parsed = JSON.parse(line) as { url?: unknown; metricsUrl?: unknown };
+      if (typeof parsed.url !== "string") continue;
+      return {
+        url: parsed.url,
+        metricsUrl: typeof parsed.metricsUrl === "string" ? parsed.metricsUrl : undefined,
+      };
+    } catch {
+      // a line still being written
+    }
+  }
+  return undefined;
+}
