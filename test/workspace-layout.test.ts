@@ -112,6 +112,22 @@ describe("workspace manifests", () => {
   );
 });
 
+describe("the foundation packages", () => {
+  it.each(["@repo/auth", "@repo/env", "@repo/process"])(
+    "%s depends on no other workspace at run time (it throws its own errors; apps map them)",
+    (name) => {
+      const workspace = all.find((w) => w.manifest.name === name);
+      expect(workspace).toBeDefined();
+      const onWorkspaces = Object.keys({
+        ...workspace?.manifest.dependencies,
+        ...workspace?.manifest.peerDependencies,
+        ...workspace?.manifest.optionalDependencies,
+      }).filter((dependency) => byName.has(dependency));
+      expect(onWorkspaces).toEqual([]);
+    },
+  );
+});
+
 describe("imports between workspaces", () => {
   const cases = [root, ...all].map((w) => [w.manifest.name, w] as const);
 

@@ -19,6 +19,7 @@ import {
   tenantFromEnv,
   urlVar,
 } from "@repo/env";
+import { LOCAL_ISSUER_DEFAULTS } from "@repo/issuer/defaults";
 import type { LevelWithSilent } from "pino";
 import { z } from "zod";
 
@@ -221,7 +222,7 @@ export function verifierOptionsFromEnv(env: Env): AccessTokenVerifierOptions {
  */
 export function apiConfigFromEnv(givenEnv: Env): ApiConfig {
   refuseUnknownAuthactionVariables(givenEnv);
-  const fallback = localIssuerFallback(givenEnv);
+  const fallback = localIssuerFallback(givenEnv, LOCAL_ISSUER_DEFAULTS);
   const env = fallback?.env ?? givenEnv;
   const verifier = verifierOptionsFromEnv(env);
   const e = parseEnv(apiEnvShape, env);

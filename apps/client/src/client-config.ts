@@ -8,6 +8,7 @@ import {
   tenantFromEnv,
   urlVar,
 } from "@repo/env";
+import { LOCAL_ISSUER_DEFAULTS } from "@repo/issuer/defaults";
 import { z } from "zod";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -97,7 +98,7 @@ export function clientCredentialsOptionsFromEnv(env: Env): ClientCredentialsOpti
  */
 export function clientConfigFromEnv(givenEnv: Env): ClientConfig {
   refuseUnknownAuthactionVariables(givenEnv);
-  const fallback = localIssuerFallback(givenEnv);
+  const fallback = localIssuerFallback(givenEnv, LOCAL_ISSUER_DEFAULTS);
   const env = fallback?.env ?? givenEnv;
   const { API_URL } = parseEnv(
     { API_URL: isDevelopmentMode(env) ? apiUrlVar.default(DEVELOPMENT_API_URL) : apiUrlVar },

@@ -1,4 +1,3 @@
-import { ConfigurationError } from "@repo/env";
 import { z } from "zod";
 import { type Clock, type Fetch, globalFetch, systemClock } from "./clock.ts";
 import type { KeySetEvent } from "./key-set/key-set-event.ts";
@@ -130,8 +129,9 @@ const schema = z.object({
 });
 
 /**
- * Validate verifier options once, at creation. A bad option is a programming or configuration
- * error, reported as a ConfigurationError naming the option.
+ * Validate verifier options once, at creation. A bad option is a programming error of the caller
+ * (an app validates its configuration before it gets here), reported as a TypeError naming the
+ * option, as jose does for bad arguments.
  */
 export function resolveVerifierOptions(
   options: AccessTokenVerifierOptions,
@@ -140,7 +140,7 @@ export function resolveVerifierOptions(
   if (!result.success) {
     const issue = result.error.issues[0];
     const path = issue?.path.join(".") || "options";
-    throw new ConfigurationError(path, `expected ${issue?.message ?? "a valid value"}`);
+    throw new TypeError(`${path}: expected ${issue?.message ?? "a valid value"}`);
   }
   const o = result.data;
   const keySet: KeySetPolicy = {

@@ -17,7 +17,7 @@ export { isLoopbackHostname, refuseInsecureHttp } from "./insecure-http.ts";
 export { type ListenVariables, listenFailure } from "./listen-failure.ts";
 export { type LoadDotEnvOptions, loadDotEnv, workspaceRoot } from "./load-dot-env.ts";
 export {
-  LOCAL_ISSUER_DEFAULTS,
+  type LocalIssuerDefaults,
   type LocalIssuerFallback,
   localIssuerFallback,
 } from "./local-issuer-fallback.ts";

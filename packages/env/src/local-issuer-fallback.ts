@@ -5,16 +5,15 @@ import { intVar, parseEnv, urlVar } from "./parse-env.ts";
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * What the local issuer (@repo/issuer) serves when started with no configuration: where it
- * listens, the audience it mints for and its demo client. Written here, once, because the api and
- * the client fall back to it; the issuer's own defaults are the same values.
+ * What the local issuer serves with no configuration (its LOCAL_ISSUER_DEFAULTS, from
+ * `@repo/issuer/defaults`): where it listens, the audience it mints for and its demo client.
  */
-export const LOCAL_ISSUER_DEFAULTS = {
-  port: 9000,
-  audience: "https://api.example.com",
-  clientId: "demo-client",
-  clientSecret: "demo-secret",
-} as const;
+export interface LocalIssuerDefaults {
+  readonly port: number;
+  readonly audience: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
 
 /**
  * Any of these set means "I am pointing at a real authorization server": no fallback then, and a
@@ -42,22 +41,22 @@ export interface LocalIssuerFallback {
   readonly notice: string;
 }
 
-const issuerLocationShape = {
-  ISSUER_PORT: intVar("a TCP port the local issuer listens on (default 9000)", {
+const issuerLocationShape = (defaultPort: number) => ({
+  ISSUER_PORT: intVar(`a TCP port the local issuer listens on (default ${defaultPort})`, {
     min: 1,
     max: 65_535,
-  }).default(LOCAL_ISSUER_DEFAULTS.port),
+  }).default(defaultPort),
   ISSUER_URL: urlVar("the local issuer's URL (default http://localhost:$ISSUER_PORT)").optional(),
-};
+});
 
 /**
  * Zero-configuration development: when no tenant is configured (none of AUTHACTION_DOMAIN,
  * AUTHACTION_ISSUER, AUTHACTION_JWKS_URI, AUTHACTION_TOKEN_URL is set, in the environment or the
  * `.env` already loaded) in development mode (NODE_ENV exactly `development` or `test`, from the
  * sources; see isDevelopmentMode), the api and the client use the local issuer: `ISSUER_URL`,
- * else `http://localhost:{ISSUER_PORT}` (default 9000), the same variables the issuer itself
- * reads, audience `https://api.example.com`, client `demo-client`/`demo-secret`. Variables already
- * set are kept.
+ * else `http://localhost:{ISSUER_PORT}` (default: `defaults.port`), the same variables the issuer
+ * itself reads, and the issuer's default audience and demo client (`defaults`, which the issuer
+ * exports as `@repo/issuer/defaults`). Variables already set are kept.
  *
  * Anywhere else a missing tenant stops the start: whatever listens on that port would otherwise
  * be trusted to mint tokens with every scope (any local process can bind it).
@@ -66,7 +65,10 @@ const issuerLocationShape = {
  * @throws ConfigurationError naming AUTHACTION_DOMAIN when no tenant is configured outside
  *   development mode, or ISSUER_PORT / ISSUER_URL when malformed.
  */
-export function localIssuerFallback(env: Env): LocalIssuerFallback | undefined {
+export function localIssuerFallback(
+  env: Env,
+  defaults: LocalIssuerDefaults,
+): LocalIssuerFallback | undefined {
   if (TENANT_VARIABLES.some((name) => isSet(env[name]))) return undefined;
   if (!isDevelopmentMode(env)) {
     throw new ConfigurationError(
@@ -78,17 +80,17 @@ export function localIssuerFallback(env: Env): LocalIssuerFallback | undefined {
           : "NODE_ENV=development uses the local issuer instead, for development only"),
     );
   }
-  const { ISSUER_PORT, ISSUER_URL } = parseEnv(issuerLocationShape, env);
+  const { ISSUER_PORT, ISSUER_URL } = parseEnv(issuerLocationShape(defaults.port), env);
   const issuer = ISSUER_URL ?? `http://localhost:${ISSUER_PORT}`;
-  const defaults: Record<string, string> = {
+  const standIns: Record<string, string> = {
     AUTHACTION_ISSUER: issuer,
-    AUTHACTION_AUDIENCE: LOCAL_ISSUER_DEFAULTS.audience,
-    AUTHACTION_CLIENT_ID: LOCAL_ISSUER_DEFAULTS.clientId,
-    AUTHACTION_CLIENT_SECRET: LOCAL_ISSUER_DEFAULTS.clientSecret,
+    AUTHACTION_AUDIENCE: defaults.audience,
+    AUTHACTION_CLIENT_ID: defaults.clientId,
+    AUTHACTION_CLIENT_SECRET: defaults.clientSecret,
     AUTHACTION_JWKS_WARM: "true",
   };
   const merged: Record<string, string | undefined> = { ...env };
-  for (const [name, value] of Object.entries(defaults)) {
+  for (const [name, value] of Object.entries(standIns)) {
     if (!isSet(merged[name])) merged[name] = value;
   }
   const audience = merged.AUTHACTION_AUDIENCE;

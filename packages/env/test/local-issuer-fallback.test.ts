@@ -1,5 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { ConfigurationError, LOCAL_ISSUER_DEFAULTS, localIssuerFallback } from "../src/index.ts";
+import {
+  ConfigurationError,
+  localIssuerFallback as fallbackWith,
+  type LocalIssuerDefaults,
+} from "../src/index.ts";
+
+/** The local issuer's defaults, as @repo/issuer/defaults gives them (env depends on no workspace). */
+const LOCAL_ISSUER_DEFAULTS: LocalIssuerDefaults = {
+  port: 9000,
+  audience: "https://api.example.com",
+  clientId: "demo-client",
+  clientSecret: "demo-secret",
+};
+const localIssuerFallback = (env: Record<string, string | undefined>) =>
+  fallbackWith(env, LOCAL_ISSUER_DEFAULTS);
 
 const DEV = { NODE_ENV: "development" } as const;
 

@@ -1,9 +1,9 @@
-import { LOCAL_ISSUER_DEFAULTS } from "@repo/env";
+import { LOCAL_ISSUER_DEFAULTS } from "./local-issuer-defaults.ts";
 import type { IssuerClient } from "./local-issuer-types.ts";
 
 /**
  * Audience the issuer mints for when none is configured: the one the api and the client fall back
- * to when no tenant is configured (LOCAL_ISSUER_DEFAULTS, written once in @repo/env).
+ * to in development mode (LOCAL_ISSUER_DEFAULTS, written once in local-issuer-defaults.ts).
  */
 export const DEFAULT_AUDIENCE: string = LOCAL_ISSUER_DEFAULTS.audience;
 
