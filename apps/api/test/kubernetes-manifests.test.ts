@@ -39,9 +39,9 @@ const pod = deployment.spec.template.spec;
 const container = pod.containers[0];
 const config = configMap.data as Record<string, string>;
 
-/** Variable names in README's configuration tables (backticked names in a row's first cell). */
+/** Variable names in docs/configuration.md's tables (backticked names in a row's first cell). */
 function documentedVariables(): Set<string> {
-  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  const readme = readFileSync(join(repoRoot, "docs/configuration.md"), "utf8");
   const names = new Set<string>();
   for (const line of readme.split("\n")) {
     const firstCell = /^\|([^|]+)\|/.exec(line)?.[1] ?? "";
@@ -81,7 +81,7 @@ describe("deploy/kubernetes", () => {
     expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
   });
 
-  it("sets only variables README documents, with values the api accepts in production", () => {
+  it("sets only variables docs/configuration.md documents, with values the api accepts in production", () => {
     const documented = documentedVariables();
     for (const name of [...Object.keys(config), ...Object.keys(secretExample.stringData)]) {
       expect(documented, name).toContain(name);

@@ -18,7 +18,8 @@ describe("every procedure declares its access", () => {
 
   it("README's procedure table lists the same procedures, kinds and scopes", () => {
     const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
-    const table = readme.slice(readme.indexOf("## Procedures"), readme.indexOf("## Adding a"));
+    const start = readme.indexOf("## Procedures\n");
+    const table = readme.slice(start, readme.indexOf("\n## ", start + 1));
     const rows = [...table.matchAll(/^\| `(\w+)` \| (\w+)[^|]* \| ([^|]+) \|$/gm)].map(
       ([, path, kind, access]) => ({
         path,

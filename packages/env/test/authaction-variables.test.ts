@@ -54,9 +54,9 @@ describe("refuseUnknownAuthactionVariables", () => {
     );
   });
 
-  it("knows exactly the AUTHACTION_* variables README's configuration tables document", () => {
+  it("knows exactly the AUTHACTION_* variables docs/configuration.md's tables document", () => {
     const readme = readFileSync(
-      fileURLToPath(new URL("../../../README.md", import.meta.url)),
+      fileURLToPath(new URL("../../../docs/configuration.md", import.meta.url)),
       "utf8",
     );
     const documented = new Set<string>();
