@@ -12,6 +12,11 @@ export interface StartProcessOptions {
   readonly env: ChildEnv;
   /** Named in errors. Default: the last argument. */
   readonly name?: string;
+  /**
+   * Also copy the child's stdout and stderr to this process's as they arrive, for a script a
+   * person watches. Default false.
+   */
+  readonly echo?: boolean;
 }
 
 /** A started child whose output is being read. */
@@ -63,9 +68,11 @@ export function startProcess(options: StartProcessOptions): RunningProcess {
   let stderr = "";
   child.stdout?.setEncoding("utf8").on("data", (data: string) => {
     stdout += data;
+    if (options.echo === true) process.stdout.write(data);
   });
   child.stderr?.setEncoding("utf8").on("data", (data: string) => {
     stderr += data;
+    if (options.echo === true) process.stderr.write(data);
   });
   // A spawn failure (no such program) ends in "close" too, with a negative errno as its code.
   let spawnError: Error | undefined;

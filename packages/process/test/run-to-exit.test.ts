@@ -33,4 +33,23 @@ describe("runToExit", () => {
     });
     expect(run).toEqual({ code: 1, stdout: "", stderr: "refused\n" });
   });
+
+  it("with echo, also writes what the program prints to this process's stdout and stderr", async () => {
+    // A parent that runs a child with echo: the parent's own output is what echo wrote.
+    const index = new URL("../src/index.ts", import.meta.url).href;
+    const child = `console.log("out"); console.error("err");`;
+    const run = await runToExit({
+      command: process.execPath,
+      args: [
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        `const { runToExit } = await import(${JSON.stringify(index)});
+         await runToExit({ command: process.execPath, args: ["-e", ${JSON.stringify(child)}], env: {}, echo: true });`,
+      ],
+      env: { PATH: process.env.PATH },
+    });
+    expect(run).toEqual({ code: 0, stdout: "out\n", stderr: "err\n" });
+  });
 });
