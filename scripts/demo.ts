@@ -1,104 +1,81 @@
 /**
  * `pnpm demo`: the whole mission in one command, offline. Starts the local issuer and the api on
- * free ports with their real entry points, runs the typed client against them, prints what the
+ * ephemeral ports with their real entry points, runs the typed client against them, prints what the
  * client printed, shuts everything down and exits with the client's exit code.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { freePort } from "./free-port.ts";
-
-// Development mode for the three children (they inherit it) unless NODE_ENV says otherwise; every
-// URL below is on loopback, so the demo runs in production mode as well.
-process.env.NODE_ENV ??= "development";
+import { type RunningProcess, runToExit, spawnApi, spawnIssuer } from "@repo/process";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const AUDIENCE = "https://api.example.com";
+/** Generous: the first start on a cold machine compiles every module through tsx. */
+const START_TIMEOUT_MS = 30_000;
 
-function startApp(dir: string, env: Record<string, string>, quiet: boolean): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: `${root}${dir}`,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", quiet ? "ignore" : "inherit", "inherit"],
-  });
-  return child;
-}
+// Development mode for the three children unless NODE_ENV says otherwise; every URL below is on
+// loopback, so the demo runs in production mode as well.
+const env = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? "development" };
 
-async function waitFor(url: string, child: ChildProcess, name: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${name} did not answer ${url} within 30 s`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill("SIGTERM");
-  await once(child, "exit");
-}
-
-const [issuerPort, apiPort] = [await freePort(), await freePort()];
-const issuerUrl = `http://127.0.0.1:${issuerPort}`;
-const apiUrl = `http://127.0.0.1:${apiPort}`;
-// Every URL is set explicitly so that a .env aimed at a real tenant cannot redirect the demo.
-const tenant = {
-  AUTHACTION_ISSUER: issuerUrl,
-  AUTHACTION_AUDIENCE: AUDIENCE,
-  AUTHACTION_JWKS_URI: `${issuerUrl}/.well-known/jwks.json`,
-  AUTHACTION_TOKEN_URL: `${issuerUrl}/oauth2/m2m/token`,
-};
-const children: ChildProcess[] = [];
+const children: Array<{ readonly name: string; readonly process: RunningProcess }> = [];
 let exitCode = 1;
+let clientFailed = false;
 try {
-  console.log(`demo: starting the local issuer on ${issuerUrl} (not for production)`);
-  const issuer = startApp(
-    "packages/issuer",
+  // Every address is set explicitly (empty means the default) so that a .env aimed at a real
+  // tenant cannot redirect the demo.
+  const issuer = await spawnIssuer(
     {
-      ISSUER_PORT: String(issuerPort),
+      ...env,
+      ISSUER_PORT: "0",
       ISSUER_HOST: "127.0.0.1",
-      ISSUER_URL: issuerUrl,
+      ISSUER_URL: "",
       AUTHACTION_AUDIENCE: AUDIENCE,
     },
-    true,
+    { timeoutMs: START_TIMEOUT_MS },
   );
-  children.push(issuer);
-  await waitFor(`${issuerUrl}/.well-known/openid-configuration`, issuer, "issuer");
+  children.push({ name: "issuer", process: issuer });
+  console.log(`demo: the local issuer listens on ${issuer.ready.url} (not for production)`);
+  const tenant = {
+    AUTHACTION_ISSUER: issuer.ready.issuer,
+    AUTHACTION_AUDIENCE: AUDIENCE,
+    AUTHACTION_JWKS_URI: issuer.ready.jwksUri,
+    AUTHACTION_TOKEN_URL: issuer.ready.tokenUrl,
+  };
 
-  console.log(`demo: starting the api on ${apiUrl}`);
-  const api = startApp(
-    "apps/api",
-    { ...tenant, PORT: String(apiPort), HOST: "127.0.0.1", LOG_LEVEL: "warn" },
-    false,
+  // LOG_LEVEL info: the api says where it listens in its `listening` line.
+  const api = await spawnApi(
+    { ...env, ...tenant, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info" },
+    { timeoutMs: START_TIMEOUT_MS },
   );
-  children.push(api);
-  await waitFor(`${apiUrl}/healthz`, api, "api");
+  children.push({ name: "api", process: api });
+  console.log(`demo: the api listens on ${api.ready.url}`);
 
   console.log("demo: running the client (demo-client, client credentials)\n");
-  const client = startApp(
-    "apps/client",
-    {
+  const client = await runToExit({
+    command: process.execPath,
+    args: ["--import", "tsx", "src/main.ts"],
+    cwd: `${root}apps/client`,
+    env: {
+      ...env,
       ...tenant,
-      API_URL: apiUrl,
+      API_URL: api.ready.url,
       AUTHACTION_CLIENT_ID: "demo-client",
       AUTHACTION_CLIENT_SECRET: "demo-secret",
     },
-    false,
-  );
-  children.push(client);
-  const [code] = (await once(client, "exit")) as [number | null];
-  exitCode = code ?? 1;
+    echo: true,
+  });
+  exitCode = client.code ?? 1;
   console.log(`\ndemo: client exited with code ${exitCode}`);
+  clientFailed = exitCode !== 0;
 } catch (error) {
   console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
-  await Promise.all(children.map(stop));
+  await Promise.all(children.map((child) => child.process.stop()));
+}
+if (clientFailed) {
+  // What the servers said, for whoever has to find out why the client failed.
+  for (const child of children) {
+    console.error(
+      `\ndemo: the ${child.name}'s output\n${child.process.stdout()}${child.process.stderr()}`,
+    );
+  }
 }
 process.exit(exitCode);

@@ -7,15 +7,13 @@
  * api could have answered otherwise, a valid request refused, or memory growing without bound.
  * Loopback only; every loop ends at the deadline.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { intVar, parseEnv, reportDir } from "@repo/env";
-import { freePort } from "./free-port.ts";
+import { type RunningProcess, spawnApi, spawnIssuer } from "@repo/process";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const AUDIENCE = "https://api.example.com";
@@ -27,27 +25,6 @@ const { SOAK_SECONDS } = parseEnv(
 const SLOW_CLIENTS = 50;
 /** RSS at the end may be at most this many times the RSS after warm-up, plus 64 MiB. */
 const RSS_GROWTH_FACTOR = 2;
-
-function startApp(dir: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: `${root}${dir}`,
-    env: { PATH: process.env.PATH ?? "", ...env },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess, name: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
-  }
-  throw new Error(`${name} did not answer ${url} within 30 s`);
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -153,35 +130,28 @@ function withKid(token: string, kid: string): string {
 }
 
 async function main(): Promise<number> {
-  const [issuerPort, apiPort] = [await freePort(), await freePort()];
-  const issuerUrl = `http://127.0.0.1:${issuerPort}`;
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const children: ChildProcess[] = [];
+  const children: RunningProcess[] = [];
   try {
-    const issuer = startApp("packages/issuer", {
-      ISSUER_PORT: String(issuerPort),
-      ISSUER_HOST: "127.0.0.1",
-      ISSUER_URL: issuerUrl,
-      ISSUER_ADMIN: "true",
-      AUTHACTION_AUDIENCE: AUDIENCE,
-    });
+    const issuer = await spawnIssuer({ ISSUER_ADMIN: "true", AUTHACTION_AUDIENCE: AUDIENCE });
     children.push(issuer);
-    await waitFor(`${issuerUrl}/.well-known/openid-configuration`, issuer, "issuer");
-    const api = startApp("apps/api", {
-      AUTHACTION_ISSUER: issuerUrl,
+    const issuerUrl = issuer.ready.url;
+    // LOG_LEVEL info: the api says where it listens in its `listening` line.
+    const api = await spawnApi({
+      AUTHACTION_ISSUER: issuer.ready.issuer,
       AUTHACTION_AUDIENCE: AUDIENCE,
-      AUTHACTION_JWKS_URI: `${issuerUrl}/.well-known/jwks.json`,
+      AUTHACTION_JWKS_URI: issuer.ready.jwksUri,
       AUTHACTION_JWKS_WARM: "true",
       AUTHACTION_JWKS_MAX_AGE_MS: "3000",
       AUTHACTION_JWKS_COOLDOWN_MS: "500",
       AUTHACTION_JWKS_TIMEOUT_MS: "1000",
       AUTHACTION_CLOCK_TOLERANCE_SECONDS: "0",
-      PORT: String(apiPort),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: "info",
     });
     children.push(api);
-    await waitFor(`${apiUrl}/readyz`, api, "api");
+    const apiUrl = api.ready.url;
+    // Warmed before it listens: ready now, or the soak would measure a start, not a steady state.
+    const readiness = await fetch(`${apiUrl}/readyz`);
+    if (!readiness.ok) throw new Error(`the api listens but /readyz answers ${readiness.status}`);
 
     // An expired token: minted with a one-second life, used once it has run out.
     await post(issuerUrl, "/__admin/token-lifetime", { seconds: 1 });
@@ -191,7 +161,7 @@ async function main(): Promise<number> {
     await sleep(2_000);
     for (let i = 0; i < 200; i++)
       await get(apiUrl, "/trpc/protected", { authorization: `Bearer ${valid}` });
-    const rssStart = rssBytes(api.pid);
+    const rssStart = rssBytes(api.child.pid);
 
     const deadline = Date.now() + SOAK_SECONDS * 1_000;
     const running = () => Date.now() < deadline;
@@ -296,7 +266,7 @@ async function main(): Promise<number> {
     await Promise.all([...workers, chaos]);
     clearInterval(drip);
     for (const socket of slow) socket.destroy();
-    const rssEnd = rssBytes(api.pid);
+    const rssEnd = rssBytes(api.child.pid);
     agent.destroy();
 
     const total = [...outcomes.values()].reduce((a, b) => a + b, 0);
@@ -345,12 +315,7 @@ async function main(): Promise<number> {
     console.log(`soak: wrote ${join(dir, "reliability.md")}`);
     return ok ? 0 : 1;
   } finally {
-    for (const child of children) {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        await once(child, "exit");
-      }
-    }
+    await Promise.all(children.map((child) => child.stop()));
   }
 }
 

@@ -30,10 +30,10 @@ export async function startBenchIssuer(): Promise<BenchIssuer> {
         AUTHACTION_ISSUER: issuer.issuer,
         AUTHACTION_AUDIENCE: issuer.audience,
         AUTHACTION_JWKS_URI: issuer.jwksUri,
-        // The api: keys fetched before it listens, no .env read, refusals (the checks) not logged.
+        // The api: keys fetched before it listens, no .env read, its `listening` line written.
         AUTHACTION_JWKS_WARM: "true",
         NODE_ENV: "test",
-        LOG_LEVEL: "warn",
+        LOG_LEVEL: "info",
         BENCH_TOKEN_SUB: sub,
       },
     };

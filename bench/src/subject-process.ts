@@ -1,7 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { listeningAddress, spawnReady } from "@repo/process";
 import { type CpuPinning, subjectCommand } from "./cpu-pinning.ts";
 import { clockTicksPerSecond, readCpuTicks } from "./proc-stat.ts";
 import type { SubjectSpec } from "./subject-catalog.ts";
@@ -30,82 +28,34 @@ export interface StartSubjectOptions {
   readonly pinning?: CpuPinning | undefined;
 }
 
-const live = new Set<ChildProcess>();
-// Whatever ends the benchmark, no subject survives it.
-process.once("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
-});
-
 /**
  * Start a subject in its own process (load generator and subject never share an event loop) on a
- * free port, and resolve once it answers HTTP. Its output goes to this stderr.
+ * port the OS picks, and resolve once it says where it listens (the api's `listening` line, which
+ * every peer prints too).
  */
 export async function startSubject(
   spec: SubjectSpec,
   options: StartSubjectOptions,
 ): Promise<SubjectProcess> {
-  const port = await freePort();
   const node = ["--import", TSX_LOADER, spec.entry];
-  const { command, args } = subjectCommand(options.pinning, process.execPath, node);
-  const child = spawn(command, args, {
+  const subject = await spawnReady({
+    ...subjectCommand(options.pinning, process.execPath, node),
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? "", ...options.env, PORT: String(port) },
-    stdio: ["ignore", 2, 2],
+    env: { PATH: process.env.PATH ?? "", ...options.env, PORT: "0" },
+    name: `subject ${spec.id}`,
+    timeoutMs: 30_000,
+    ready: listeningAddress,
   });
-  live.add(child);
-  let ended: string | undefined;
-  const exited = new Promise<void>((resolve) => {
-    child.once("error", (error) => {
-      ended ??= error.message;
-      resolve();
-    });
-    child.once("exit", (code, signal) => {
-      ended ??= `exited (${signal ?? code})`;
-      live.delete(child);
-      resolve();
-    });
-  });
-  const deadline = Date.now() + 30_000;
-  const url = `http://${BENCH_HOST}:${port}`;
-  // Any answer, a 404 included, means it listens; a refused connection rejects.
-  const answers = () =>
-    fetch(url, { method: "HEAD" })
-      .then(() => true)
-      .catch(() => false);
-  while (!(await answers())) {
-    if (ended !== undefined || Date.now() > deadline) {
-      child.kill("SIGKILL");
-      throw new Error(`subject ${spec.id} never listened on ${port}: ${ended ?? "30 s passed"}`);
-    }
-    await delay(50);
-  }
-  const pid = child.pid as number;
+  const pid = subject.child.pid as number;
   return {
     spec,
-    url,
+    url: subject.ready.url,
     pid,
     cpuSeconds: () => readCpuTicks(pid) / TICKS_PER_SECOND,
     async stop() {
-      if (ended !== undefined) return;
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-      await exited;
-      clearTimeout(timer);
+      await subject.stop("SIGTERM", 10_000);
+      // What it said on its way, for whoever reads the run (a crash, a warning).
+      process.stderr.write(subject.stderr());
     },
   };
-}
-
-/** A port that was free a moment ago on BENCH_HOST (the OS picks it). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, BENCH_HOST, () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-    server.once("error", reject);
-  });
 }

@@ -3,7 +3,7 @@ import { type BenchIssuer, startBenchIssuer } from "../src/bench-issuer.ts";
 import { checkSubject } from "../src/check-subject.ts";
 import { measureSample } from "../src/measure-sample.ts";
 import { ROUTES } from "../src/routes.ts";
-import { subjectSpec } from "../src/subject-catalog.ts";
+import { SUBJECTS, subjectSpec } from "../src/subject-catalog.ts";
 import { startSubject } from "../src/subject-process.ts";
 
 describe("startSubject", () => {
@@ -41,7 +41,7 @@ describe("startSubject", () => {
   it("names the subject and why when it exits before listening", async () => {
     const broken = { ...subjectSpec("bare-http"), id: "broken", entry: "bench/no-such-file.ts" };
     await expect(startSubject(broken, { env: bench.subjectEnv })).rejects.toThrow(
-      /subject broken never listened on \d+: exited \(1\)/,
+      /^subject broken exited with 1 before it was ready: .*no-such-file/s,
     );
   });
 
@@ -51,9 +51,24 @@ describe("startSubject", () => {
     const { BENCH_TOKEN_SUB: _, ...env } = bench.subjectEnv;
     process.env.BENCH_TOKEN_SUB = "leaked";
     try {
-      await expect(startSubject(spec, { env })).rejects.toThrow(/exited \(1\)/);
+      await expect(startSubject(spec, { env })).rejects.toThrow(
+        /^subject bare-http exited with 1 before it was ready: subject: configuration error: BENCH_TOKEN_SUB/,
+      );
     } finally {
       delete process.env.BENCH_TOKEN_SUB;
     }
   });
+
+  it.each(SUBJECTS.filter((spec) => spec.id !== "api").map((spec) => [spec.id, spec] as const))(
+    "starts %s on a port the OS picks, found from the listening line it prints, and it passes the checks",
+    async (_id, spec) => {
+      const subject = await startSubject(spec, { env: bench.subjectEnv });
+      try {
+        expect(subject.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        await checkSubject(subject, bench.token, bench.sub);
+      } finally {
+        await subject.stop();
+      }
+    },
+  );
 });

@@ -3,12 +3,12 @@ import {
   MessageBoard,
   RefusalLog,
   type RefusalRateLimitOptions,
-  type StreamClock,
   SubscriptionStreams,
 } from "@repo/api-router";
 import {
   type AccessTokenVerifier,
   type AccessTokenVerifierOptions,
+  type Clock,
   createAccessTokenVerifier,
   type KeySetEvent,
 } from "@repo/auth/server";
@@ -72,8 +72,8 @@ export interface StartApiOptions {
     readonly maxPerSubject?: number;
     /** Default 30 s. */
     readonly recheckIntervalMs?: number;
-    /** Default: the system clock (tests drive a manual one). */
-    readonly clock?: StreamClock;
+    /** Default: the system clock (tests drive @repo/auth's ManualClock). */
+    readonly clock?: Clock;
   };
 }
 

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
+import { runToExit } from "@repo/process";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -53,22 +53,14 @@ async function startFakeIssuer(): Promise<FakeIssuer> {
 }
 
 /** The package's own build (what `pnpm build` writes to dist/), in a folder of the test's. */
-function buildApi(outDir: string): Promise<void> {
-  const tsdown = join(apiDir, "node_modules", ".bin", "tsdown");
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsdown, ["--out-dir", outDir, "--log-level", "error"], {
-      cwd: apiDir,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`tsdown exited ${code}: ${stderr}`)),
-    );
+async function buildApi(outDir: string): Promise<void> {
+  const build = await runToExit({
+    command: join(apiDir, "node_modules", ".bin", "tsdown"),
+    args: ["--out-dir", outDir, "--log-level", "error"],
+    cwd: apiDir,
+    env: process.env,
   });
+  if (build.code !== 0) throw new Error(`tsdown exited ${build.code}: ${build.stderr}`);
 }
 
 const REFUSED_MODES: [string, string | undefined][] = [

@@ -1,5 +1,5 @@
 import type { AppRouter } from "@repo/api-router";
-import { type ManualClock, manualClock } from "@repo/api-router/testing";
+import { ManualClock } from "@repo/auth/testing";
 import type { TRPCClientError } from "@trpc/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "./support/start-stack.ts";
@@ -18,7 +18,7 @@ let stack: Stack | undefined;
 let clock: ManualClock;
 
 async function start(maxPerSubject = 10): Promise<Stack> {
-  clock = manualClock();
+  clock = new ManualClock();
   stack = await startStack({
     api: { streams: { clock, maxPerSubject, recheckIntervalMs: RECHECK_MS } },
   });
@@ -208,7 +208,7 @@ describe("onMessage: a stream's timers", () => {
       close();
     }
     expect(s.api.streams.openFor("demo-client@clients")).toBe(0);
-    expect(clock.pending()).toBe(0);
+    expect(clock.pending()).toEqual([]);
     expect(clock.fired()).toBe(0);
   });
 
@@ -220,8 +220,8 @@ describe("onMessage: a stream's timers", () => {
     for (let period = 1; period <= 100; period++) {
       clock.advance(RECHECK_MS);
       // The re-check verified the token again and armed the next one.
-      await expect.poll(() => clock.nextDueInMs(), QUICK).toBe(RECHECK_MS);
-      expect(clock.pending()).toBe(1);
+      await expect.poll(() => clock.pending()[0]?.dueInMs, QUICK).toBe(RECHECK_MS);
+      expect(clock.pending()).toHaveLength(1);
     }
     expect(clock.fired()).toBe(100);
     await client.postMessage.mutate({ text: "still open" });
@@ -229,7 +229,7 @@ describe("onMessage: a stream's timers", () => {
     expect(watched.error()).toBeUndefined();
     watched.unsubscribe();
     await expect.poll(() => s.api.streams.openFor("demo-client@clients"), POLL).toBe(0);
-    expect(clock.pending()).toBe(0);
+    expect(clock.pending()).toEqual([]);
     expect(clock.staleCancels()).toBe(0);
   });
 
@@ -240,7 +240,7 @@ describe("onMessage: a stream's timers", () => {
     const watched = watch(fixedTokenClient(s, token));
     await expect.poll(() => watched.started(), POLL).toBe(1);
     clock.advance(2 ** 31 + RECHECK_MS);
-    await expect.poll(() => clock.nextDueInMs(), QUICK).toBe(RECHECK_MS);
+    await expect.poll(() => clock.pending()[0]?.dueInMs, QUICK).toBe(RECHECK_MS);
     expect(watched.error()).toBeUndefined();
     // One re-check and the expiry watch re-armed once at its ceiling, not a timer per millisecond.
     expect(clock.fired()).toBeLessThanOrEqual(3);

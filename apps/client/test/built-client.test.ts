@@ -1,30 +1,15 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LocalIssuer } from "@repo/issuer";
+import { type ProcessRun, runToExit } from "@repo/process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningApi } from "./support/issuer-and-api.ts";
 import { type IssuerAndApi, startIssuerAndApi } from "./support/issuer-and-api.ts";
+import { runMain } from "./support/run-main.ts";
 
 const appDir = fileURLToPath(new URL("..", import.meta.url));
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: appDir, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe("the built client (pnpm build)", () => {
   // The package's own tsdown config, written to a folder of the test's, not to dist/ (a concurrent
@@ -38,13 +23,20 @@ describe("the built client (pnpm build)", () => {
   let stack: IssuerAndApi | undefined;
   let issuer: LocalIssuer;
   let api: RunningApi;
-  let built: { code: number | null; stdout: string; stderr: string };
+  let built: ProcessRun;
+  /** `node dist/main.js`, as `start:prod` runs it. */
+  const builtMain = ["--enable-source-maps", join(outDir, "main.js")];
   beforeAll(async () => {
     writeFileSync(emptyDotEnv, "");
     const tsdown = join(appDir, "node_modules", ".bin", "tsdown");
     [stack, built] = await Promise.all([
       startIssuerAndApi(),
-      run(tsdown, ["--out-dir", outDir, "--log-level", "error"], process.env),
+      runToExit({
+        command: tsdown,
+        args: ["--out-dir", outDir, "--log-level", "error"],
+        cwd: appDir,
+        env: process.env,
+      }),
     ]);
     ({ issuer, api } = stack);
   });
@@ -59,11 +51,9 @@ describe("the built client (pnpm build)", () => {
     expect(built.code).toBe(0);
     expect(readdirSync(outDir).sort()).toEqual(["main.js", "main.js.map"]);
 
-    const { code, stdout, stderr } = await run(
-      process.execPath,
-      ["--enable-source-maps", join(outDir, "main.js")],
+    const { code, stdout, stderr } = await runMain(
       {
-        PATH: process.env.PATH ?? "",
+        NODE_ENV: undefined,
         DOTENV_PATH: emptyDotEnv,
         AUTHACTION_ISSUER: issuer.issuer,
         AUTHACTION_AUDIENCE: issuer.audience,
@@ -71,6 +61,7 @@ describe("the built client (pnpm build)", () => {
         AUTHACTION_CLIENT_SECRET: "demo-secret",
         API_URL: api.url,
       },
+      builtMain,
     );
     expect(stderr).toBe("");
     expect(code).toBe(0);
@@ -82,16 +73,14 @@ describe("the built client (pnpm build)", () => {
     "never falls back to the local issuer, even with NODE_ENV=%s: exits 1 with one line naming AUTHACTION_DOMAIN",
     async (mode) => {
       const tokensBefore = issuer.requestCounts().token;
-      const { code, stdout, stderr } = await run(
-        process.execPath,
-        ["--enable-source-maps", join(outDir, "main.js")],
+      const { code, stdout, stderr } = await runMain(
         {
-          PATH: process.env.PATH ?? "",
           NODE_ENV: mode,
           DOTENV_PATH: emptyDotEnv,
           ISSUER_URL: issuer.issuer,
           API_URL: api.url,
         },
+        builtMain,
       );
       expect(stderr).toBe(
         "client: configuration error: AUTHACTION_DOMAIN: is required (or set AUTHACTION_ISSUER): your tenant's host name, e.g. your-tenant.eu.authaction.com; a built dist/main.js never uses the local issuer (pnpm dev does)\n",

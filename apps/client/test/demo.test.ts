@@ -1,19 +1,18 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { runToExit } from "@repo/process";
 import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
 
 describe("pnpm demo", () => {
   it("starts the issuer and the api, runs the client through the queries, the mutation and the subscription, and exits 0", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/demo.ts"], {
+    const run = await runToExit({
+      command: process.execPath,
+      args: ["--import", "tsx", "scripts/demo.ts"],
       cwd: root,
       env: { PATH: process.env.PATH ?? "", NODE_ENV: "test" },
     });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    const output = run.stdout + run.stderr;
     expect(output).toContain('public    -> {"message":"This is a public message!"}');
     expect(output).toContain(
       'protected -> {"message":"This is a protected message!","sub":"demo-client@clients"}',
@@ -28,6 +27,6 @@ describe("pnpm demo", () => {
         `onMessage -> {"id":"${id}","text":"hello ${id} of 3","sub":"demo-client@clients"}`,
       );
     }
-    expect(code).toBe(0);
+    expect(run.code).toBe(0);
   }, 60_000);
 });

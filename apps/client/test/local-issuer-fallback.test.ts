@@ -1,39 +1,20 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { LocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningApi } from "./support/issuer-and-api.ts";
 import { type IssuerAndApi, startIssuerAndApi } from "./support/issuer-and-api.ts";
+import { runMain } from "./support/run-main.ts";
 
-const appDir = fileURLToPath(new URL("..", import.meta.url));
 // An empty .env, so that a developer's own .env cannot configure a tenant behind the test's back.
 const envDir = mkdtempSync(join(tmpdir(), "client-fallback-"));
 const emptyDotEnv = join(envDir, ".env");
 writeFileSync(emptyDotEnv, "");
 
-/** The client's real entry point with exactly `env` (plus PATH and the empty .env). */
-function runMain(env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: appDir,
-      env: { PATH: process.env.PATH ?? "", DOTENV_PATH: emptyDotEnv, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The client's real entry point with exactly `env` (plus PATH and the empty .env), NODE_ENV unset unless given. */
+const runMainWith = (env: Record<string, string>) =>
+  runMain({ NODE_ENV: undefined, DOTENV_PATH: emptyDotEnv, ...env });
 
 describe("with no tenant configured", () => {
   let stack: IssuerAndApi | undefined;
@@ -51,7 +32,7 @@ describe("with no tenant configured", () => {
   it("in development mode (NODE_ENV=development), calls the api with the local issuer's demo client and says so in one line", async () => {
     // ISSUER_URL moves the local issuer off port 9000 (tests stay on ephemeral ports); API_URL
     // moves the api off 3000. No AUTHACTION_* variable is set.
-    const { code, stdout, stderr } = await runMain({
+    const { code, stdout, stderr } = await runMainWith({
       NODE_ENV: "development",
       ISSUER_URL: issuer.issuer,
       API_URL: api.url,
@@ -74,7 +55,7 @@ describe("with no tenant configured", () => {
     "with NODE_ENV %s, exits 1 with one line naming AUTHACTION_DOMAIN and asks the local issuer nothing",
     async (_, mode) => {
       const tokensBefore = issuer.requestCounts().token;
-      const { code, stdout, stderr } = await runMain({
+      const { code, stdout, stderr } = await runMainWith({
         ...mode,
         ISSUER_URL: issuer.issuer,
         API_URL: api.url,

@@ -4,6 +4,7 @@
  */
 import { createServer } from "node:http";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
+import { listenAndAnnounce } from "./listen-and-announce.ts";
 import { readSubjectEnv } from "./subject-env.ts";
 
 const env = readSubjectEnv();
@@ -25,4 +26,4 @@ const server = createServer((req, res) => {
   });
   res.end(payload);
 });
-server.listen(env.port, env.host);
+listenAndAnnounce(server, env);

@@ -6,6 +6,7 @@ import { createServer } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { auth, UnauthorizedError } from "express-oauth2-jwt-bearer";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
+import { listenAndAnnounce } from "./listen-and-announce.ts";
 import { readSubjectEnv } from "./subject-env.ts";
 
 const env = readSubjectEnv();
@@ -35,4 +36,4 @@ app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     .json({ error: "code" in error ? error.code : "unauthorized" });
 });
 
-createServer(app).listen(env.port, env.host);
+listenAndAnnounce(createServer(app), env);

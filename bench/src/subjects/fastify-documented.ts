@@ -8,6 +8,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import buildGetJwks from "get-jwks";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
 import { claimSub, completeTokenParts } from "./fastify-token.ts";
+import { listenAndAnnounce } from "./listen-and-announce.ts";
 import { readSubjectEnv } from "./subject-env.ts";
 
 const env = readSubjectEnv();
@@ -38,4 +39,4 @@ fastify.get("/protected", { onRequest: authenticate }, async (request) => ({
 }));
 
 await fastify.ready();
-fastify.server.listen(env.port, env.host);
+listenAndAnnounce(fastify.server, env);

@@ -12,6 +12,7 @@ import Fastify, {
 import buildGetJwks from "get-jwks";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
 import { claimSub, completeTokenParts } from "./fastify-token.ts";
+import { listenAndAnnounce } from "./listen-and-announce.ts";
 import { readSubjectEnv } from "./subject-env.ts";
 
 /** Fastify answers an error with its `statusCode`; this one is a refusal, not a failure. */
@@ -79,4 +80,4 @@ fastify.get("/protected", { onRequest: authenticate }, async (request) => ({
 }));
 
 await fastify.ready();
-fastify.server.listen(env.port, env.host);
+listenAndAnnounce(fastify.server, env);

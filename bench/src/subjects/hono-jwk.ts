@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { jwk } from "hono/jwk";
 import type { JwtVariables } from "hono/jwt";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
+import { listenAndAnnounce } from "./listen-and-announce.ts";
 import { readSubjectEnv } from "./subject-env.ts";
 
 const env = readSubjectEnv();
@@ -32,4 +33,4 @@ app.get(
 const server = createAdaptorServer({ fetch: app.fetch });
 if (!(server instanceof Server))
   throw new Error("@hono/node-server did not create an HTTP/1 server");
-server.listen(env.port, env.host);
+listenAndAnnounce(server, env);

@@ -6,6 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
+import { listenAndAnnounce } from "./listen-and-announce.ts";
 import { readSubjectEnv } from "./subject-env.ts";
 
 const env = readSubjectEnv();
@@ -38,4 +39,4 @@ const server = createHTTPServer({
   basePath: "/trpc/",
   createContext: ({ req }) => ({ authorization: req.headers.authorization }),
 });
-server.listen(env.port, env.host);
+listenAndAnnounce(server, env);

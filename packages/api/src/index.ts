@@ -19,7 +19,6 @@ export { type Message, MessageBoard } from "./messages/message-board.ts";
 export { FORBIDDEN_CHARACTERS_MESSAGE, MAX_MESSAGE_LENGTH } from "./messages/message-text.ts";
 export { NO_STORE, type Refusal, refusalHeaders, refusalOf } from "./refusal.ts";
 export { type AppRouter, appRouter } from "./router.ts";
-export { type StreamClock, systemStreamClock } from "./subscriptions/stream-clock.ts";
 export {
   SubscriptionStreams,
   type SubscriptionStreamsOptions,

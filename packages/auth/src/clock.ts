@@ -1,14 +1,16 @@
 /**
- * Time as the key set and the token source see it. Injected so that tests move time forward
- * instead of sleeping through it; the default is the system clock.
+ * Time as the key set, the token source and the api's streams and log limits see it: one clock
+ * for every package. Injected so that tests move time forward instead of sleeping through it; the
+ * default is the system clock.
  */
 export interface Clock {
   /** Milliseconds since the epoch, like `Date.now()`. */
   now(): number;
   /**
-   * Call `callback` once after `ms` milliseconds; returns a function that cancels it. A
-   * `background` timer does not keep the process alive (Node's `unref`): refreshes nobody waits
-   * for must not hold a process that is otherwise done.
+   * Call `callback` once after `ms` milliseconds; returns a function that cancels it. `ms` is at
+   * most MAX_TIMER_MS: like setTimeout, a longer delay (or one under 1 ms) runs after 1 ms, so a
+   * longer wait is re-armed in steps. A `background` timer does not keep the process alive
+   * (Node's `unref`): refreshes nobody waits for must not hold a process that is otherwise done.
    */
   setTimer(
     callback: () => void,
@@ -16,6 +18,9 @@ export interface Clock {
     options?: { readonly background?: boolean },
   ): () => void;
 }
+
+/** setTimeout's ceiling (2^31-1 ms, about 24.8 days): the longest delay a timer can be set for. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** The system clock: `Date.now()` and Node's timers, looked up at each call (so fake timers apply). */
 export const systemClock: Clock = {

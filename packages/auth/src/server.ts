@@ -9,7 +9,7 @@ export {
   bearerRefusal,
 } from "./bearer-challenge.ts";
 export { parseBearerHeader } from "./bearer-header.ts";
-export { type Clock, type Fetch, systemClock } from "./clock.ts";
+export { type Clock, type Fetch, MAX_TIMER_MS, systemClock } from "./clock.ts";
 export { AuthError, type AuthErrorCode, isAuthError } from "./errors.ts";
 export {
   DEFAULT_KEY_SET_POLICY,

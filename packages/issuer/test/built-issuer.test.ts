@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { issuerLaunch, runToExit, spawnIssuer } from "@repo/process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 
@@ -17,53 +16,23 @@ describe("the built issuer (pnpm build)", () => {
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
   beforeAll(async () => {
-    const tsdown = spawn(
-      join(packageDir, "node_modules", ".bin", "tsdown"),
-      ["--out-dir", outDir, "--log-level", "error"],
-      { cwd: packageDir, stdio: "ignore" },
-    );
-    const [built] = await once(tsdown, "close");
-    expect(built).toBe(0);
+    const build = await runToExit({
+      command: join(packageDir, "node_modules", ".bin", "tsdown"),
+      args: ["--out-dir", outDir, "--log-level", "error"],
+      cwd: packageDir,
+      env: process.env,
+    });
+    expect(build.code, build.stderr).toBe(0);
     expect(readdirSync(outDir).sort()).toEqual(["main.js", "main.js.map"]);
   });
 
-  /** `node dist/main.js` with exactly `env` (plus PATH), as `start:prod` runs it. */
-  function startBuilt(env: Record<string, string>) {
-    const issuer = spawn(process.execPath, ["--enable-source-maps", join(outDir, "main.js")], {
-      cwd: packageDir,
-      env: { PATH: process.env.PATH ?? "", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    // Should the test time out while waiting, the process must not outlive it.
-    onTestFinished(() => {
-      if (issuer.exitCode === null && issuer.signalCode === null) issuer.kill("SIGKILL");
-    });
-    let stdout = "";
-    let stderr = "";
-    issuer.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    issuer.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) =>
-      issuer.on("close", (code) => resolve(code)),
-    );
-    return { issuer, exited, output: () => ({ stdout, stderr }) };
-  }
+  /** `node dist/main.js`, as `start:prod` runs it (with the environment issuerLaunch gives). */
+  const built = { args: ["--enable-source-maps", join(outDir, "main.js")] };
 
   it("runs with plain node (no tsx) and serves its discovery document", async () => {
-    const { issuer, output } = startBuilt({ NODE_ENV: "test", ISSUER_PORT: "0" });
+    const issuer = await spawnIssuer({}, built);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        issuer.stdout.on("data", () => {
-          const listening = /url\s+(http:\/\/\S+)/.exec(output().stdout);
-          if (listening?.[1] !== undefined) resolve(listening[1]);
-        });
-        issuer.once("exit", (code) =>
-          reject(new Error(`issuer exited with ${code}: ${output().stdout}`)),
-        );
-      });
+      const { url } = issuer.ready;
       const response = await fetch(`${url}/.well-known/openid-configuration`);
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({
@@ -71,9 +40,7 @@ describe("the built issuer (pnpm build)", () => {
         token_endpoint: expect.any(String),
       });
     } finally {
-      const exited = once(issuer, "exit");
-      issuer.kill("SIGTERM");
-      await exited;
+      expect(await issuer.stop()).toBe(0);
     }
   });
 
@@ -82,9 +49,8 @@ describe("the built issuer (pnpm build)", () => {
     ["ISSUER_HOST=0.0.0.0", { NODE_ENV: "test", ISSUER_HOST: "0.0.0.0" }, "ISSUER_HOST"],
     ["ISSUER_HOST=::", { NODE_ENV: "test", ISSUER_HOST: "::" }, "ISSUER_HOST"],
   ])("exits 1 with one line naming the variable under %s", async (_case, env, variable) => {
-    const built = startBuilt({ ISSUER_PORT: "0", ...env });
-    expect(await built.exited).toBe(1);
-    const { stdout, stderr } = built.output();
+    const { code, stdout, stderr } = await runToExit(issuerLaunch(env, built));
+    expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toMatch(
       new RegExp(
@@ -94,23 +60,15 @@ describe("the built issuer (pnpm build)", () => {
   });
 
   it("starts under NODE_ENV=production with ISSUER_ALLOW_UNSAFE=true, warning on stderr", async () => {
-    const built = startBuilt({
-      NODE_ENV: "production",
-      ISSUER_PORT: "0",
-      ISSUER_ALLOW_UNSAFE: "true",
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      built.issuer.stdout.on("data", () => {
-        const listening = /url\s+(http:\/\/\S+)/.exec(built.output().stdout);
-        if (listening?.[1] !== undefined) resolve(listening[1]);
-      });
-      built.issuer.once("exit", (code) => reject(new Error(`issuer exited with ${code}`)));
-    });
-    expect((await fetch(`${url}/.well-known/jwks.json`)).status).toBe(200);
-    expect(built.output().stderr).toContain(
-      "WARNING: the local issuer runs under NODE_ENV=production",
+    const issuer = await spawnIssuer(
+      { NODE_ENV: "production", ISSUER_ALLOW_UNSAFE: "true" },
+      built,
     );
-    built.issuer.kill("SIGTERM");
-    expect(await built.exited).toBe(0);
+    try {
+      expect((await fetch(issuer.ready.jwksUri)).status).toBe(200);
+    } finally {
+      expect(await issuer.stop()).toBe(0);
+    }
+    expect(issuer.stderr()).toContain("WARNING: the local issuer runs under NODE_ENV=production");
   });
 });

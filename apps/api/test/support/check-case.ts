@@ -9,6 +9,9 @@ import type { ApiUnderTest } from "./start-stack.ts";
 export const ENDPOINTS = ["/trpc/protected", "/protected"] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
+/** The procedure the marker request is refused on: a protected one no row calls. */
+const MARKER_PATH = "secret";
+
 const refusals = (logs: Array<Record<string, unknown>>) =>
   logs.filter((line) => line.event === "auth_refused");
 
@@ -61,16 +64,29 @@ export async function checkCase(
     (logs) => refusals(logs).length >= before + wanted,
     `${wanted} refusal log line(s) for ${where}`,
   );
-  // A short grace so that a second, duplicate line would have arrived too.
-  await new Promise((resolve) => setTimeout(resolve, 2));
-  const lines = refusals(api.logs).slice(before);
+  // Then a marker: a request refused on another procedure. Refusal lines are written in order, each
+  // as its response closes, so once the marker's line is in, a duplicate of the row's would be too.
+  const marker = await send(api.url, `/trpc/${MARKER_PATH}`);
+  expect(marker.status, `the marker after ${where}`).toBe(401);
+  await api.waitForLogs(
+    (logs) =>
+      refusals(logs)
+        .slice(before)
+        .some((line) => line.path === MARKER_PATH),
+    `the marker's refusal line after ${where}`,
+  );
+  const sinceBefore = refusals(api.logs).slice(before);
+  const lines = sinceBefore.slice(
+    0,
+    sinceBefore.findIndex((line) => line.path === MARKER_PATH),
+  );
   expect(lines, where).toHaveLength(wanted);
   const line = lines[0];
   if (line !== undefined) {
     expect(line.reason, where).toBe(expected.reason);
     expect(line.path, where).toBe("protected");
     expect(line.kid, `${where}: logged kid`).toBe(sent.kid);
-    expect(line.sub, `${where}: logged sub`).toBe(sent.logged?.sub);
-    expect(line.clientId, `${where}: logged clientId`).toBe(sent.logged?.clientId);
+    expect(line.sub, `${where}: logged sub`).toBe(expected.logged?.sub);
+    expect(line.clientId, `${where}: logged clientId`).toBe(expected.logged?.clientId);
   }
 }

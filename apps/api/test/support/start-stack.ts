@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import type { AccessTokenVerifier, AccessTokenVerifierOptions } from "@repo/auth/server";
 import {
   type JwksMode,
@@ -10,6 +8,13 @@ import {
   type LocalIssuerOptions,
   startLocalIssuer,
 } from "@repo/issuer";
+import {
+  apiLaunch,
+  type ChildEnv,
+  type ProcessRun,
+  runToExit,
+  spawnApi as spawnReadyApi,
+} from "@repo/process";
 import type { JWK } from "jose";
 import { pino } from "pino";
 import { vi } from "vitest";
@@ -167,150 +172,62 @@ export function startApiFromEnv(
   });
 }
 
-const apiDir = fileURLToPath(new URL("../..", import.meta.url));
-const START_TIMEOUT_MS = 15_000;
-
-/** How to start the api: node with `args`, in `cwd`. */
+/** How to start the api: node with `args`, in `cwd` (default: the sources' entry point). */
 export interface EntryPointLaunch {
   readonly args: readonly string[];
   readonly cwd: string;
 }
 
-/** What `pnpm --filter @repo/api start` runs. */
-export const SOURCE_ENTRY_POINT: EntryPointLaunch = {
-  args: ["--import", "tsx", "src/main.ts"],
-  cwd: apiDir,
-};
+/**
+ * Variables for a spawned api: PATH, NODE_ENV=test, PORT=0, HOST=127.0.0.1, then `env`, where
+ * `undefined` removes one (a test of what happens with NODE_ENV unset). Nothing else is inherited.
+ */
+export type EntryPointEnv = ChildEnv;
 
 /**
- * Variables for a spawned api: PATH, NODE_ENV=test, then `env`, where `undefined` removes one (a
- * test of what happens with NODE_ENV unset). Nothing else is inherited.
+ * The real entry point (`launch`, by default what `pnpm --filter @repo/api start` runs) with
+ * exactly `env` (see EntryPointEnv), resolved once it logs "listening". Rejects with its stderr if
+ * it exits first or does not listen within 15 s.
  */
-export type EntryPointEnv = Readonly<Record<string, string | undefined>>;
-
-/** `launch` (by default the sources' entry point) with exactly `env` (see EntryPointEnv). */
-function spawnEntryPoint(env: EntryPointEnv, launch = SOURCE_ENTRY_POINT): ChildProcess {
-  const merged: Record<string, string> = {};
-  for (const [name, value] of Object.entries({
-    PATH: process.env.PATH ?? "",
-    NODE_ENV: "test",
-    ...env,
-  })) {
-    if (value !== undefined) merged[name] = value;
-  }
-  const child = spawn(process.execPath, launch.args, {
-    cwd: launch.cwd,
-    env: merged,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  // A test that fails before close() must not leave the process behind.
-  const kill = () => child.kill("SIGKILL");
-  process.once("exit", kill);
-  child.once("exit", () => process.off("exit", kill));
-  return child;
-}
-
-/**
- * The real entry point with exactly `env` (PORT=0 and HOST=127.0.0.1 unless set), resolved once it
- * logs "listening". Rejects with its stderr if it exits first or does not listen within 15 s.
- */
-export async function spawnApi(
-  env: EntryPointEnv,
-  launch: EntryPointLaunch = SOURCE_ENTRY_POINT,
-): Promise<SpawnedApi> {
-  const child = spawnEntryPoint({ PORT: "0", HOST: "127.0.0.1", ...env }, launch);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.setEncoding("utf8").on("data", (data: string) => {
-    stdout += data;
-  });
-  child.stderr?.setEncoding("utf8").on("data", (data: string) => {
-    stderr += data;
-  });
-  // "close", not "exit": a process's last lines can still be in its pipes when it has exited.
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("close", (code) => resolve(code)),
-  );
-  const processExited = new Promise<number | null>((resolve) =>
-    child.on("exit", (code) => resolve(code)),
-  );
-  const announced = await new Promise<LogLine>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`api did not listen within ${START_TIMEOUT_MS} ms: ${stderr}`));
-    }, START_TIMEOUT_MS);
-    const onData = () => {
-      const listening = parseLines(stdout).find((line) => line.event === "listening");
-      if (typeof listening?.url === "string") {
-        clearTimeout(timer);
-        child.stdout?.off("data", onData);
-        resolve(listening);
-      }
-    };
-    child.stdout?.on("data", onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`api exited with ${code} before listening: ${stderr}`));
-    });
-  });
-  const logs = () => parseLines(stdout);
+export async function spawnApi(env: EntryPointEnv, launch?: EntryPointLaunch): Promise<SpawnedApi> {
+  const api = await spawnReadyApi(env, launch ?? {});
+  const logs = () => parseLines(api.stdout());
   let closing: Promise<void> | undefined;
   return {
-    url: announced.url as string,
-    metricsUrl: typeof announced.metricsUrl === "string" ? announced.metricsUrl : undefined,
+    url: api.ready.url,
+    metricsUrl: api.ready.metricsUrl,
     get logs() {
       return logs();
     },
-    rawLogs: () => stdout,
-    stderr: () => stderr,
-    kill: (signal) => child.kill(signal),
-    exited,
-    processExited,
-    pauseOutput: () => child.stdout?.pause(),
-    resumeOutput: () => child.stdout?.resume(),
+    rawLogs: api.stdout,
+    stderr: api.stderr,
+    kill: (signal) => api.child.kill(signal),
+    exited: api.exited,
+    processExited: api.processExited,
+    pauseOutput: () => api.child.stdout?.pause(),
+    resumeOutput: () => api.child.stdout?.resume(),
     waitForLogs: (predicate, description) => waitForLogs(logs, predicate, description),
     close() {
       // One SIGTERM; main.ts closes the server and exits 0.
       closing ??= (async () => {
-        child.kill("SIGTERM");
-        const code = await exited;
-        if (code !== 0) throw new Error(`api exited with ${code} on SIGTERM: ${stderr}`);
+        const code = await api.stop();
+        if (code !== 0) throw new Error(`api exited with ${code} on SIGTERM: ${api.stderr()}`);
       })();
       return closing;
     },
   };
 }
 
-export interface EntryPointRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /**
  * Run the real entry point (by default the sources', or another `launch`, e.g. a built
- * dist/main.js) with exactly `env` to its end: a configuration it refuses makes it exit on its
- * own; once it logs "listening" it gets one SIGTERM.
+ * dist/main.js) with exactly `env` (see EntryPointEnv) to its end: a configuration it refuses
+ * makes it exit on its own; once it logs "listening" it gets one SIGTERM.
  */
-export function runEntryPoint(
-  env: EntryPointEnv,
-  launch: EntryPointLaunch = SOURCE_ENTRY_POINT,
-): Promise<EntryPointRun> {
-  const child = spawnEntryPoint(env, launch);
-  let stdout = "";
-  let stderr = "";
-  let signalled = false;
-  child.stderr?.setEncoding("utf8").on("data", (data: string) => {
-    stderr += data;
+export function runEntryPoint(env: EntryPointEnv, launch?: EntryPointLaunch): Promise<ProcessRun> {
+  return runToExit({
+    ...apiLaunch(env, launch ?? {}),
+    stopWhen: (stdout) => stdout.includes('"event":"listening"'),
   });
-  child.stdout?.setEncoding("utf8").on("data", (data: string) => {
-    stdout += data;
-    if (!signalled && stdout.includes('"event":"listening"')) {
-      signalled = true;
-      child.kill("SIGTERM");
-    }
-  });
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
 }
 
 export interface Stack<Api extends ApiUnderTest = InProcessApi> {

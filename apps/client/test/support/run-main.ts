@@ -1,34 +1,24 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { type ChildEnv, type ProcessRun, runToExit } from "@repo/process";
 
 const appDir = fileURLToPath(new URL("../..", import.meta.url));
 
-export interface MainRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type MainRun = ProcessRun;
 
 /**
- * Run `node --import tsx src/main.ts` with exactly `env` (plus PATH), as a user would.
- * NODE_ENV defaults to "test", which keeps a developer's .env out (loadDotEnv skips it).
+ * Run the client's entry point, `node --import tsx src/main.ts` (or `args`, e.g. a built
+ * dist/main.js), to its end with exactly PATH, NODE_ENV=test and then `env`, where `undefined`
+ * removes one. NODE_ENV=test keeps a developer's .env out (loadDotEnv skips it).
  */
-export function runMain(env: Record<string, string>): Promise<MainRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: appDir,
-      env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+export function runMain(
+  env: ChildEnv,
+  args: readonly string[] = ["--import", "tsx", "src/main.ts"],
+): Promise<MainRun> {
+  return runToExit({
+    command: process.execPath,
+    args,
+    cwd: appDir,
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...env },
+    name: "client",
   });
 }

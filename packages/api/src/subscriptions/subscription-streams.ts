@@ -1,6 +1,5 @@
-import type { AccessToken } from "@repo/auth/server";
+import { type AccessToken, type Clock, systemClock } from "@repo/auth/server";
 import type { TRPCError } from "@trpc/server";
-import { type StreamClock, systemStreamClock } from "./stream-clock.ts";
 import { SubjectStreamCounts } from "./subject-stream-counts.ts";
 import { shuttingDown, tokenBoundStream } from "./token-bound-stream.ts";
 
@@ -12,7 +11,7 @@ export interface SubscriptionStreamsOptions {
   /** Added to `exp` before a stream ends, as the verifier allows it. Default 0. */
   readonly clockToleranceMs?: number;
   /** Default: the system clock. */
-  readonly clock?: StreamClock;
+  readonly clock?: Clock;
 }
 
 export interface StreamOpening {
@@ -42,14 +41,14 @@ export class SubscriptionStreams {
   readonly #stops = new Set<(error: TRPCError) => void>();
   readonly #recheckIntervalMs: number;
   readonly #clockToleranceMs: number;
-  readonly #clock: StreamClock;
+  readonly #clock: Clock;
   #closed = false;
 
   constructor(options: SubscriptionStreamsOptions) {
     this.#counts = new SubjectStreamCounts(options.maxPerSubject);
     this.#recheckIntervalMs = options.recheckIntervalMs ?? DEFAULT_RECHECK_INTERVAL_MS;
     this.#clockToleranceMs = options.clockToleranceMs ?? 0;
-    this.#clock = options.clock ?? systemStreamClock;
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** A slot for a new stream of `opening.auth.sub`, or undefined when the subject is at its bound. */

@@ -1,6 +1,5 @@
-import { type AccessToken, AuthError } from "@repo/auth/server";
+import { type AccessToken, AuthError, type Clock, MAX_TIMER_MS } from "@repo/auth/server";
 import { TRPCError } from "@trpc/server";
-import type { StreamClock } from "./stream-clock.ts";
 
 export interface TokenBoundStreamOptions {
   /** The raw token the stream was opened with. */
@@ -11,7 +10,7 @@ export interface TokenBoundStreamOptions {
   readonly verify: (token: string) => Promise<unknown>;
   /** The error a refusal becomes (logged once, mapped to UNAUTHORIZED, FORBIDDEN or 503). */
   readonly refuse: (error: unknown) => TRPCError;
-  readonly clock: StreamClock;
+  readonly clock: Clock;
   /** Added to `exp`, as the verifier allows it. */
   readonly clockToleranceMs: number;
   readonly recheckIntervalMs: number;
@@ -20,9 +19,6 @@ export interface TokenBoundStreamOptions {
   /** Called once when the stream ends, however it ends. */
   readonly onEnd: () => void;
 }
-
-// setTimeout's ceiling (about 24.8 days): Node runs a longer delay after 1 ms; longer waits re-arm.
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * `source`, ended as soon as its token stops being valid. Nothing upstream does this: tRPC checks
@@ -77,7 +73,8 @@ export async function* tokenBoundStream<T>(
     if (ended) return;
     const dueAtMs = rechecking ? expiresAtMs : Math.min(expiresAtMs, recheckAtMs);
     const waitMs = Math.min(Math.max(dueAtMs - clock.now(), 0), MAX_TIMER_MS);
-    cancelTimer = clock.setTimeout(wake, waitMs);
+    // In the background: a pending expiry must not keep a process alive that is otherwise done.
+    cancelTimer = clock.setTimer(wake, waitMs, { background: true });
   };
   const wake = () => {
     cancelTimer = undefined;
