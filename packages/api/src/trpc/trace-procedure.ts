@@ -22,8 +22,8 @@ export const PROCEDURE_ATTRIBUTES = {
   errorCode: "trpc.error.code",
 } as const;
 
-// Through the API's global provider: a no-op until the api registers the SDK.
-const tracer = trace.getTracer("@repo/api-router");
+/** The tracer's name: the package that makes the spans. */
+const TRACER_NAME = "@repo/api-router";
 
 /**
  * A span per procedure call, the child of whatever span is active (the api's request span): the
@@ -32,7 +32,9 @@ const tracer = trace.getTracer("@repo/api-router");
  * message. A subscription's span covers its opening (verification, stream slot), not the stream.
  */
 export const traceProcedure = t.middleware(({ ctx, path, type, next }) =>
-  tracer.startActiveSpan(
+  // Looked up per call from the global provider (the SDK's lookup is one map access): a tracer
+  // held from before would keep a provider that has since been replaced.
+  trace.getTracer(TRACER_NAME).startActiveSpan(
     `trpc.${type} ${path}`,
     {
       kind: SpanKind.INTERNAL,
