@@ -257,13 +257,13 @@ describe.each([
 
 describe("traces off, or asked for in a way the api cannot honour", () => {
   it("starts nothing without an endpoint: the other OTEL_* variables are not even read", async () => {
-    // grpc would be refused at start (otlp-traces-protocol.ts) if traces were on.
+    // grpc and the sampler typo would be refused at start (otlp-traces-settings.ts) if traces were on.
     const api = await spawnApi({
       AUTHACTION_ISSUER: issuer.issuer,
       AUTHACTION_AUDIENCE: issuer.audience,
       OTEL_SERVICE_NAME: "unused",
       OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
-      OTEL_TRACES_SAMPLER: "always_on",
+      OTEL_TRACES_SAMPLER: "alwyas_on",
     });
     started.push(api);
     const jwt = await issuer.signToken();

@@ -13,7 +13,7 @@ import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import { tracesRequested } from "@repo/env";
 import type { Logger } from "../logger.ts";
 import { diagnosticsLog } from "./diagnostics-log.ts";
-import { otlpTracesProtocol } from "./otlp-traces-protocol.ts";
+import { otlpTracesSettings } from "./otlp-traces-settings.ts";
 
 /** `service.name` unless OTEL_SERVICE_NAME (or OTEL_RESOURCE_ATTRIBUTES) names another. */
 export const DEFAULT_SERVICE_NAME = "trpc-m2m-api";
@@ -37,7 +37,7 @@ export interface Tracing {
  * itself from `process.env`: the exporter OTEL_EXPORTER_OTLP_* (endpoint, headers, timeout,
  * compression, certificates), the provider OTEL_TRACES_SAMPLER(_ARG) and the span limits, the
  * batch processor OTEL_BSP_*, the resource OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES. Spans
- * go over OTLP/HTTP, protobuf or JSON (otlpTracesProtocol). The provider is registered globally
+ * go over OTLP/HTTP, protobuf or JSON; odd values stop the start first (otlpTracesSettings). The provider is registered globally
  * with Node's async context and W3C trace-context propagation, so that the packages' spans (made
  * through @opentelemetry/api) join the api's request spans. Its errors are logged (diagnosticsLog).
  * @throws ConfigurationError naming the variable for an OTEL_* value the api cannot honour.
@@ -45,7 +45,7 @@ export interface Tracing {
 export function startTracing(log: Logger): Tracing | undefined {
   const env = process.env;
   if (!tracesRequested(env)) return undefined;
-  const protocol = otlpTracesProtocol(env);
+  const { protocol } = otlpTracesSettings(env);
   diag.setLogger(diagnosticsLog(log), {
     logLevel: DiagLogLevel.ERROR,
     suppressOverrideMessage: true,
