@@ -10,4 +10,6 @@ import { deployableBuild } from "../../tsdown.base.ts";
 export default defineConfig({
   ...deployableBuild,
   deps: { alwaysBundle: [/./], onlyBundle: false, onlyImport: [] },
+  // Still one file when a dependency imports a module lazily (OpenTelemetry's resource detectors).
+  outputOptions: { codeSplitting: false },
 });

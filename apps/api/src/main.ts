@@ -1,7 +1,10 @@
+// First: .env is read before the packages load (what they decide as they load sees it too).
+import "./load-env-first.ts";
 import { exitOnConfigurationError, exitOnConfigurationErrorAsync, loadDotEnv } from "@repo/env";
 import { apiConfigFromEnv } from "./config.ts";
 import { createApiLogger } from "./logger.ts";
 import { startApi } from "./start-api.ts";
+import { startTracing } from "./tracing/start-tracing.ts";
 
 const config = exitOnConfigurationError("api", () => {
   loadDotEnv();
@@ -10,6 +13,7 @@ const config = exitOnConfigurationError("api", () => {
 
 const logger = createApiLogger(config.logLevel);
 const { log } = logger;
+const tracing = exitOnConfigurationError("api", () => startTracing(log));
 if (config.localIssuerNotice !== undefined) {
   log.info({ event: "local_issuer" }, config.localIssuerNotice);
 }
@@ -68,6 +72,7 @@ api = await exitOnConfigurationErrorAsync("api", () =>
     metrics: config.metrics,
     limits: config.http,
     streams: { maxPerSubject: config.maxStreamsPerSubject },
+    tracing,
     ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
   }),
 );

@@ -27,6 +27,8 @@ import {
   type RunningMetricsServer,
   startMetricsServer,
 } from "./metrics/metrics-server.ts";
+import type { Tracing } from "./tracing/start-tracing.ts";
+import { traceRequests } from "./tracing/trace-requests.ts";
 
 export interface StartApiOptions {
   /** Verifier options (a verifier is built from them), or a verifier to share. */
@@ -67,6 +69,11 @@ export interface StartApiOptions {
    * goes into every Bearer challenge. Default: the URL the api listens on.
    */
   readonly publicUrl?: string;
+  /**
+   * OpenTelemetry (startTracing): a span per request, and the last spans exported at the end of
+   * shutdown. Default: none (no per-request work at all).
+   */
+  readonly tracing?: Tracing | undefined;
   /** Subscription streams: per-subject bound (default 10), token re-check interval, clock. */
   readonly streams?: {
     readonly maxPerSubject?: number;
@@ -171,6 +178,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   });
   // First in line, so that it sees every request before the api's handler answers it.
   if (metrics !== undefined) server.prependListener("request", metrics.observeRequest);
+  if (options.tracing !== undefined) traceRequests(server, options.tracing.tracer);
   const drain = trackConnections(server);
   let metricsServer: RunningMetricsServer | undefined;
   if (metrics !== undefined && options.metrics !== undefined) {
@@ -234,6 +242,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       refusalLog.close();
       // Metrics go on being served while the api drains, then stop.
       await metricsServer?.close();
+      // Last, so that the drained requests' spans go too (bounded in time, never rejects).
+      await options.tracing?.shutdown();
     });
     return stopping;
   };

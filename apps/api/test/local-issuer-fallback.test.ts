@@ -1,13 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
-import { runToExit } from "@repo/process";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtApi } from "./support/build-api.ts";
 import {
-  type EntryPointLaunch,
   type KeyServer,
   runEntryPoint,
   type SpawnedApi,
@@ -15,7 +13,6 @@ import {
   startKeyServer,
 } from "./support/start-stack.ts";
 
-const apiDir = fileURLToPath(new URL("..", import.meta.url));
 // An empty .env, so that a developer's own .env cannot configure a tenant behind the test's back.
 const envDir = mkdtempSync(join(tmpdir(), "api-fallback-"));
 const emptyDotEnv = join(envDir, ".env");
@@ -52,17 +49,6 @@ async function startFakeIssuer(): Promise<FakeIssuer> {
   };
 }
 
-/** The package's own build (what `pnpm build` writes to dist/), in a folder of the test's. */
-async function buildApi(outDir: string): Promise<void> {
-  const build = await runToExit({
-    command: join(apiDir, "node_modules", ".bin", "tsdown"),
-    args: ["--out-dir", outDir, "--log-level", "error"],
-    cwd: apiDir,
-    env: process.env,
-  });
-  if (build.code !== 0) throw new Error(`tsdown exited ${build.code}: ${build.stderr}`);
-}
-
 const REFUSED_MODES: [string, string | undefined][] = [
   ["unset", undefined],
   ["production", "production"],
@@ -75,23 +61,16 @@ describe("with no tenant configured", () => {
   let issuer: LocalIssuer;
   let fake: FakeIssuer;
   let api: SpawnedApi | undefined;
-  // Inside the package, so that its npm dependencies resolve as they do for dist/; not dist/
-  // itself, which a concurrent `pnpm build` may be cleaning.
-  const cache = join(apiDir, "node_modules", ".cache");
-  mkdirSync(cache, { recursive: true });
-  const outDir = mkdtempSync(join(cache, "built-api-"));
-  const built: EntryPointLaunch = {
-    args: ["--enable-source-maps", join(outDir, "main.js")],
-    cwd: apiDir,
-  };
+  const bundle = builtApi();
+  const built = bundle.launch;
   beforeAll(async () => {
-    [issuer, fake] = await Promise.all([startLocalIssuer(), startFakeIssuer(), buildApi(outDir)]);
+    [issuer, fake] = await Promise.all([startLocalIssuer(), startFakeIssuer(), bundle.build()]);
   });
   afterAll(async () => {
     await api?.close();
     await Promise.all([issuer?.close(), fake?.keys.close()]);
     rmSync(envDir, { recursive: true, force: true });
-    rmSync(outDir, { recursive: true, force: true });
+    bundle.remove();
   });
 
   it("in development mode (NODE_ENV=development, the sources), the real entry point uses the local issuer, says so in one line, and accepts its tokens", async () => {

@@ -32,3 +32,4 @@ export {
 } from "./parse-env.ts";
 export { reportDir, UPDATE_DOCS_FLAG } from "./report-dir.ts";
 export { type Tenant, tenantFromEnv } from "./tenant.ts";
+export { tracesRequested } from "./traces-requested.ts";

@@ -5,6 +5,7 @@ import { refusalToTRPCError } from "../refusal.ts";
 import type { Context } from "./context.ts";
 import { t } from "./init.ts";
 import type { ProcedureMeta } from "./procedure-meta.ts";
+import { withProcedureSpans } from "./trace-procedure.ts";
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -14,7 +15,7 @@ export const createCallerFactory = t.createCallerFactory;
  * so a new procedure is either declared public here or built on protectedProcedure
  * (describeProcedures reports anything else as undeclared, and a test fails on it).
  */
-export const publicProcedure = t.procedure.meta({ access: "public" });
+export const publicProcedure = withProcedureSpans(t.procedure).meta({ access: "public" });
 
 /**
  * Verifies the bearer token; every refusal is logged with its reason and never the token (one line
@@ -122,7 +123,9 @@ async function verifyThenContinue<
 /**
  * Requires a valid bearer access token; afterwards `ctx.auth` is the verified token (non-null).
  */
-export const protectedProcedure = t.procedure.meta({ access: "protected" }).use(verifyBearer);
+export const protectedProcedure = withProcedureSpans(t.procedure)
+  .meta({ access: "protected" })
+  .use(verifyBearer);
 
 /** The context requireScopes runs in: only what protectedProcedure produces satisfies it. */
 type ProtectedContext = Omit<Context, "auth"> & { readonly auth: AccessToken };

@@ -1,5 +1,8 @@
+import type { Span } from "@opentelemetry/api";
 import { type Clock, clockTimeout, type Fetch } from "../clock.ts";
 import { BodyTooLargeError, readCappedBody } from "../read-capped-body.ts";
+import { JWKS_FETCH_ATTRIBUTES, withJwksFetchSpan } from "./jwks-fetch-span.ts";
+import type { RefreshTrigger } from "./key-set-event.ts";
 import type { KeySetPolicy } from "./key-set-policy.ts";
 import { jwksDocumentSchema } from "./usable-keys.ts";
 
@@ -9,6 +12,13 @@ export interface FetchJwksDeps {
   readonly policy: Pick<KeySetPolicy, "timeoutMs" | "maxBytes" | "maxKeys">;
   /** Aborted by the key set's close(). */
   readonly closed: AbortSignal;
+  /** What started this fetch, for its trace span. */
+  readonly trigger?: RefreshTrigger;
+  /**
+   * True for a fetch no request waits on (the refresh timer): its span starts a trace of its own
+   * rather than joining whatever trace was active when the timer was set.
+   */
+  readonly background?: boolean;
 }
 
 /**
@@ -18,10 +28,17 @@ export interface FetchJwksDeps {
  *   the answer point the verifier at keys of their choosing; the error names the target's host.
  * - The body is read as a stream, cancelled past `maxBytes` (bytes, not characters), and a set of
  *   more than `maxKeys` keys is refused, so a hostile or broken endpoint cannot exhaust memory.
+ * Each fetch is a trace span of its own (jwks-fetch-span.ts; a no-op without an OpenTelemetry SDK).
  */
-export async function fetchJwks(
+export function fetchJwks(uri: string, deps: FetchJwksDeps): Promise<Record<string, unknown>[]> {
+  const span = { trigger: deps.trigger, root: deps.background === true };
+  return withJwksFetchSpan(uri, span, (active) => fetchKeys(uri, deps, active));
+}
+
+async function fetchKeys(
   uri: string,
   deps: FetchJwksDeps,
+  span: Span,
 ): Promise<Record<string, unknown>[]> {
   const { policy } = deps;
   const timeout = clockTimeout(deps.clock, policy.timeoutMs);
@@ -43,6 +60,7 @@ export async function fetchJwks(
       if (!isStaleConnection(error)) throw error;
       response = await request();
     }
+    span.setAttribute(JWKS_FETCH_ATTRIBUTES.status, response.status);
     if (response.status >= 300 && response.status < 400) {
       await response.body?.cancel().catch(() => undefined);
       throw new Error(

@@ -205,12 +205,13 @@ export class RemoteKeySet {
   }
 
   /** Never rejects: every outcome, a callback's throw included, is recorded, not raised. */
-  #refresh(trigger: RefreshTrigger): Promise<void> {
+  /** `background`: started by the timer, for no request (its trace span starts a trace of its own). */
+  #refresh(trigger: RefreshTrigger, background = false): Promise<void> {
     if (this.#inflight !== undefined) return this.#inflight;
     const startedAt = this.#clock.now();
     this.#attempted = true;
     this.#nextAttemptAt = startedAt + this.#policy.cooldownMs;
-    const run = this.#fetchAndReplace(trigger, startedAt)
+    const run = this.#fetchAndReplace(trigger, startedAt, background)
       .catch((error: unknown) => {
         // Unreachable by design (#fetchAndReplace catches everything); kept so that a future
         // mistake there is a failed refresh, not an unhandled rejection that ends the process.
@@ -224,7 +225,11 @@ export class RemoteKeySet {
     return run;
   }
 
-  async #fetchAndReplace(trigger: RefreshTrigger, startedAt: number): Promise<void> {
+  async #fetchAndReplace(
+    trigger: RefreshTrigger,
+    startedAt: number,
+    background: boolean,
+  ): Promise<void> {
     let snapshot: KeySnapshot;
     let ignored: ReturnType<typeof screenKeys>["ignored"];
     try {
@@ -233,6 +238,8 @@ export class RemoteKeySet {
         clock: this.#clock,
         policy: this.#policy,
         closed: this.#closed.signal,
+        trigger,
+        background,
       });
       const screened = screenKeys(keys);
       ignored = screened.ignored;
@@ -304,7 +311,7 @@ export class RemoteKeySet {
       () => {
         this.#cancelTimer = undefined;
         this.#timerDueAt = undefined;
-        if (this.#inflight === undefined) void this.#refresh(failing ? "retry" : "max_age");
+        if (this.#inflight === undefined) void this.#refresh(failing ? "retry" : "max_age", true);
       },
       Math.max(0, dueAt - now),
       { background: true },
