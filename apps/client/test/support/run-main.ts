@@ -14,8 +14,17 @@ export interface MainRun {
  * NODE_ENV defaults to "test", which keeps a developer's .env out (loadDotEnv skips it).
  */
 export function runMain(env: Record<string, string>): Promise<MainRun> {
+  return runEntry("src/main.ts", [], env);
+}
+
+/** Run `node --import tsx <file> ...args` of the client app as runMain does (keygen, say). */
+export function runEntry(
+  file: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<MainRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    const child = spawn(process.execPath, ["--import", "tsx", file, ...args], {
       cwd: appDir,
       env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", ...env },
       stdio: ["ignore", "pipe", "pipe"],
