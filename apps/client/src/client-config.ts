@@ -66,6 +66,8 @@ const clientCredentialsEnvShape = {
     .describe(
       "json (AuthAction) or form (RFC 6749 form body); default json with client_secret_post, form otherwise",
     ),
+  // One .env may serve the api and the client: the api's DPoP mode words read as the client's
+  // choice rather than stopping it.
   AUTHACTION_DPOP: z
     .enum(["true", "false", "required", "allowed", "disabled"])
     .default("false")
