@@ -1,8 +1,7 @@
 /**
  * `@repo/auth/client`: obtaining machine-to-machine access tokens. Nothing here imports the
  * server side (verifier, key sets): jose is loaded only to sign client assertions and make key
- * pairs, and panva's
- * `dpop` to sign DPoP proofs.
+ * pairs, and panva's `dpop` to sign DPoP proofs.
  */
 export {
   createDpopSigner,
