@@ -20,7 +20,7 @@ const output = sanitizedOutput(
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`client: ${line}\n`),
   },
-  [config.credentials.clientSecret],
+  config.credentials.clientSecret === undefined ? [] : [config.credentials.clientSecret],
 );
 
 try {

@@ -1,4 +1,8 @@
-import { createClientCredentialsTokenSource, sanitizeServerText } from "@repo/auth/client";
+import {
+  createClientCredentialsTokenSource,
+  createDpopSigner,
+  sanitizeServerText,
+} from "@repo/auth/client";
 import { createApiClient, trpcUrl } from "./api-client.ts";
 import type { ClientConfig } from "./client-config.ts";
 import type { ClientOutput } from "./client-output.ts";
@@ -8,7 +12,9 @@ import { formatFailure, isScopeRefusal } from "./format-failure.ts";
 const label = (name: string) => name.padEnd(9);
 
 /**
- * Obtain one token, call `public`, `protected` and `secret` (one batched request), print each
+ * Obtain one token (DPoP-bound with `config.dpop`; the api calls still send it with the Bearer
+ * scheme, which an api that does not check DPoP accepts), call `public`, `protected` and `secret`
+ * (one batched request), print each
  * result; then follow `onMessage` over SSE while posting a few messages with `postMessage`, and
  * print what was posted and what the stream delivered. Return the exit code: 0 when every call succeeded or was only refused for lack of
  * scope (the api enforcing scopes is a result, not a fault), 1 when the user has to act: the
@@ -17,17 +23,22 @@ const label = (name: string) => name.padEnd(9);
  */
 export async function runClient(config: ClientConfig, output: ClientOutput): Promise<number> {
   const context = { trpcUrl: trpcUrl(config.apiUrl) };
-  const tokenSource = createClientCredentialsTokenSource(config.credentials);
+  const secrets =
+    config.credentials.clientSecret === undefined ? [] : [config.credentials.clientSecret];
+  // A new non-extractable key pair per run: its tokens are worth nothing without it.
+  const dpop = config.dpop === true ? await createDpopSigner() : undefined;
+  const tokenSource = createClientCredentialsTokenSource({ ...config.credentials, dpop });
   try {
     const token = await tokenSource.getTokenInfo();
     // The scope is the token endpoint's text: escape sequences or a line break in it must not
     // forge a result line. Redacted here, before it is cut, so no prefix of an echoed secret is
     // left.
     const scope =
-      token.scope === undefined
-        ? ""
-        : `, scope "${sanitizeServerText(token.scope, 200, [config.credentials.clientSecret])}"`;
-    output.out(`${label("token")} -> obtained, expires ${token.expiresAt.toISOString()}${scope}`);
+      token.scope === undefined ? "" : `, scope "${sanitizeServerText(token.scope, 200, secrets)}"`;
+    const bound = token.tokenType === "DPoP" ? ", DPoP-bound" : "";
+    output.out(
+      `${label("token")} -> obtained${bound}, expires ${token.expiresAt.toISOString()}${scope}`,
+    );
   } catch (error) {
     output.err(formatFailure(error, context));
     return 1;

@@ -1,9 +1,14 @@
-import { createClientCredentialsTokenSource } from "@repo/auth/client";
+import { generateKeyPairSync } from "node:crypto";
+import { createClientCredentialsTokenSource, createDpopSigner } from "@repo/auth/client";
 import { ConfigurationError } from "@repo/env";
 import { startLocalIssuer } from "@repo/issuer";
 import { decodeJwt } from "jose";
 import { describe, expect, it } from "vitest";
-import { clientConfigFromEnv, clientCredentialsOptionsFromEnv } from "../src/client-config.ts";
+import {
+  clientConfigFromEnv,
+  clientCredentialsOptionsFromEnv,
+  clientCredentialsSettingsFromEnv,
+} from "../src/client-config.ts";
 
 const SECRET = "s3cr3t-value-that-must-not-leak";
 const base = {
@@ -29,6 +34,7 @@ describe("clientCredentialsOptionsFromEnv", () => {
     expect(clientCredentialsOptionsFromEnv(base)).toEqual({
       tokenUrl: "https://tenant.eu.authaction.com/oauth2/m2m/token",
       clientId: "my-client",
+      clientAuthMethod: "client_secret_post",
       clientSecret: SECRET,
       audience: "https://api.example.com",
       format: "json",
@@ -117,6 +123,119 @@ describe("clientCredentialsOptionsFromEnv", () => {
   });
 });
 
+describe("clientCredentialsSettingsFromEnv: private_key_jwt, client_secret_basic and DPoP", () => {
+  const keyPair = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const privateJwk = { ...keyPair.privateKey.export({ format: "jwk" }), kid: "k1", alg: "ES256" };
+  const keyEnv = {
+    ...base,
+    AUTHACTION_CLIENT_SECRET: undefined,
+    AUTHACTION_CLIENT_AUTH_METHOD: "private_key_jwt",
+    AUTHACTION_CLIENT_PRIVATE_KEY: JSON.stringify(privateJwk),
+  };
+
+  it("reads the key, needs no secret, sends assertions to the tenant's issuer in a form body", () => {
+    const { credentials, dpop } = clientCredentialsSettingsFromEnv(keyEnv);
+    expect(credentials).toMatchObject({
+      tokenUrl: "https://tenant.eu.authaction.com/oauth2/m2m/token",
+      clientId: "my-client",
+      clientAuthMethod: "private_key_jwt",
+      clientPrivateKey: { algorithm: "ES256", keyId: "k1" },
+      assertionAudience: "https://tenant.eu.authaction.com",
+      format: "form",
+    });
+    expect(credentials.clientSecret).toBeUndefined();
+    expect(dpop).toBe(false);
+    // AUTHACTION_ISSUER is the issuer identifier exactly, trailing slash and all.
+    const issuerEnv = {
+      ...keyEnv,
+      AUTHACTION_DOMAIN: undefined,
+      AUTHACTION_ISSUER: "https://id.example/",
+    };
+    expect(clientCredentialsOptionsFromEnv(issuerEnv).assertionAudience).toBe(
+      "https://id.example/",
+    );
+  });
+
+  it("refuses a client secret beside private_key_jwt", () => {
+    const error = configurationError({ ...keyEnv, AUTHACTION_CLIENT_SECRET: SECRET });
+    expect(error.variable).toBe("AUTHACTION_CLIENT_SECRET");
+    expect(error.message).toMatch(
+      /must not be set with AUTHACTION_CLIENT_AUTH_METHOD=private_key_jwt/,
+    );
+  });
+
+  it.each([
+    "AUTHACTION_CLIENT_PRIVATE_KEY",
+    "AUTHACTION_CLIENT_PRIVATE_KEY_FILE",
+    "AUTHACTION_CLIENT_KEY_ID",
+  ])("refuses %s with a secret method", (variable) => {
+    const error = configurationError({ ...base, [variable]: "x" });
+    expect(error.variable).toBe(variable);
+    expect(error.message).toMatch(/only read with AUTHACTION_CLIENT_AUTH_METHOD=private_key_jwt/);
+  });
+
+  it("takes client_secret_basic with a secret, in a form body unless told otherwise", () => {
+    const env = { ...base, AUTHACTION_CLIENT_AUTH_METHOD: "client_secret_basic" };
+    expect(clientCredentialsOptionsFromEnv(env)).toMatchObject({
+      clientAuthMethod: "client_secret_basic",
+      clientSecret: SECRET,
+      format: "form",
+    });
+    expect(configurationError({ ...env, AUTHACTION_CLIENT_SECRET: undefined }).variable).toBe(
+      "AUTHACTION_CLIENT_SECRET",
+    );
+  });
+
+  it.each([
+    ["true", true],
+    ["required", true],
+    ["false", false],
+    ["allowed", false],
+    ["disabled", false],
+    ["", false],
+  ])("reads AUTHACTION_DPOP=%s as %s", (value, expected) => {
+    expect(clientCredentialsSettingsFromEnv({ ...base, AUTHACTION_DPOP: value }).dpop).toBe(
+      expected,
+    );
+  });
+
+  it.each([
+    ["AUTHACTION_DPOP", { AUTHACTION_DPOP: "yes please" }],
+    ["AUTHACTION_CLIENT_AUTH_METHOD", { AUTHACTION_CLIENT_AUTH_METHOD: "tls_client_auth" }],
+  ])("names %s when malformed", (variable, overrides) => {
+    expect(configurationError({ ...base, ...overrides }).variable).toBe(variable);
+  });
+
+  it("configures a token source that gets a DPoP-bound token with its key from the local issuer", async () => {
+    const publicJwk = { ...keyPair.publicKey.export({ format: "jwk" }), kid: "k1", alg: "ES256" };
+    const issuer = await startLocalIssuer({
+      clients: [{ clientId: "my-client", publicJwk, scopes: ["read:messages"] }],
+    });
+    try {
+      const { credentials, dpop } = clientCredentialsSettingsFromEnv({
+        ...keyEnv,
+        AUTHACTION_DOMAIN: undefined,
+        AUTHACTION_ISSUER: issuer.url,
+        AUTHACTION_AUDIENCE: issuer.audience,
+        AUTHACTION_DPOP: "true",
+      });
+      expect(dpop).toBe(true);
+      const signer = await createDpopSigner();
+      const token = await createClientCredentialsTokenSource({
+        ...credentials,
+        dpop: signer,
+      }).getTokenInfo();
+      expect(token.tokenType).toBe("DPoP");
+      expect(decodeJwt(token.accessToken)).toMatchObject({
+        sub: "my-client@clients",
+        cnf: { jkt: await signer.thumbprint() },
+      });
+    } finally {
+      await issuer.close();
+    }
+  });
+});
+
 describe("clientConfigFromEnv", () => {
   const tenant = { ...base, API_URL: "https://api.example.com" };
 
@@ -171,6 +290,23 @@ describe("clientConfigFromEnv", () => {
     });
     expect(config.apiUrl).toBe("http://[::1]:3000");
     expect(config.credentials.tokenUrl).toBe("http://127.0.0.1:9000/oauth2/m2m/token");
+  });
+
+  it("stands in no demo secret for a private_key_jwt client when the local issuer is used", () => {
+    const keyPair = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const config = clientConfigFromEnv({
+      NODE_ENV: "development",
+      AUTHACTION_CLIENT_ID: "my-client",
+      AUTHACTION_CLIENT_AUTH_METHOD: "private_key_jwt",
+      AUTHACTION_CLIENT_PRIVATE_KEY: JSON.stringify(keyPair.privateKey.export({ format: "jwk" })),
+      AUTHACTION_DPOP: "true",
+    });
+    expect(config.credentials).toMatchObject({
+      clientAuthMethod: "private_key_jwt",
+      assertionAudience: "http://localhost:9000",
+    });
+    expect(config.credentials.clientSecret).toBeUndefined();
+    expect(config.dpop).toBe(true);
   });
 
   it("refuses a misspelt AUTHACTION_* name before anything else, in development mode too", () => {

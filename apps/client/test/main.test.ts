@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { LocalIssuer } from "@repo/issuer";
+import { generateClientKeyPair } from "@repo/auth/client";
+import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
+import type { JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningApi } from "./support/issuer-and-api.ts";
-import { type IssuerAndApi, startIssuerAndApi } from "./support/issuer-and-api.ts";
+import { type IssuerAndApi, startApiFor, startIssuerAndApi } from "./support/issuer-and-api.ts";
 import { runMain } from "./support/run-main.ts";
 
 describe("main.ts", () => {
@@ -112,6 +114,63 @@ describe("main.ts", () => {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+  });
+  describe("with private_key_jwt and DPoP against the real issuer and api", () => {
+    let issuer: LocalIssuer;
+    let api: RunningApi | undefined;
+    let privateJwk: JWK;
+    beforeAll(async () => {
+      const pair = await generateClientKeyPair("ES256");
+      privateJwk = pair.privateJwk;
+      issuer = await startLocalIssuer({
+        clients: [
+          {
+            clientId: "key-client",
+            publicJwk: pair.publicJwk,
+            scopes: ["read:public", "read:secret", "read:messages", "write:messages"],
+          },
+        ],
+      });
+      api = await startApiFor(issuer);
+    });
+    afterAll(async () => {
+      await api?.close();
+      await issuer?.close();
+    });
+
+    it("obtains a DPoP-bound token with its key, no secret, calls the api and never prints the key", async () => {
+      const { code, stdout, stderr } = await runMain({
+        API_URL: api!.url,
+        AUTHACTION_ISSUER: issuer.url,
+        AUTHACTION_CLIENT_ID: "key-client",
+        AUTHACTION_CLIENT_AUTH_METHOD: "private_key_jwt",
+        AUTHACTION_CLIENT_PRIVATE_KEY: JSON.stringify(privateJwk),
+        AUTHACTION_DPOP: "true",
+        AUTHACTION_AUDIENCE: issuer.audience,
+      });
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^token {5}-> obtained, DPoP-bound, expires /);
+      // The api does not check DPoP proofs yet: the bound token is sent as a bearer token.
+      expect(stdout).toContain('secret    -> {"message":"This is a secret message!"');
+      expect(`${stdout}${stderr}`).not.toContain(String(privateJwk.d));
+    });
+
+    it("names AUTHACTION_CLIENT_PRIVATE_KEY in one line when the key is not one, never echoing it", async () => {
+      const { code, stdout, stderr } = await runMain({
+        API_URL: api!.url,
+        AUTHACTION_ISSUER: issuer.url,
+        AUTHACTION_CLIENT_ID: "key-client",
+        AUTHACTION_CLIENT_AUTH_METHOD: "private_key_jwt",
+        AUTHACTION_CLIENT_PRIVATE_KEY: "p4ssw0rd-not-a-key",
+        AUTHACTION_AUDIENCE: issuer.audience,
+      });
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr).toBe(
+        "client: configuration error: AUTHACTION_CLIENT_PRIVATE_KEY: is neither a private JWK (JSON) nor a PEM private key\n",
+      );
     });
   });
 });

@@ -1,7 +1,9 @@
+import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   type ClientCredentialsOptions,
   createClientCredentialsTokenSource,
+  parseClientPrivateKey,
 } from "../src/client.ts";
 import { retryAfterMs } from "../src/token-source/retry-after.ts";
 import { retryDelayMs } from "../src/token-source/retry-delay.ts";
@@ -54,6 +56,60 @@ describe("createClientCredentialsTokenSource options", () => {
     } catch (error) {
       expect((error as Error).message).not.toContain(SECRET);
     }
+  });
+});
+
+describe("createClientCredentialsTokenSource client authentication options", () => {
+  const key = parseClientPrivateKey(
+    JSON.stringify(
+      generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }),
+    ),
+  );
+  const { clientSecret: _secret, ...withoutSecret } = valid;
+
+  it("accepts private_key_jwt with a key and no secret, and client_secret_basic with a secret", () => {
+    expect(() =>
+      createClientCredentialsTokenSource({
+        ...withoutSecret,
+        clientAuthMethod: "private_key_jwt",
+        clientPrivateKey: key,
+      }),
+    ).not.toThrow();
+    expect(() =>
+      createClientCredentialsTokenSource({ ...valid, clientAuthMethod: "client_secret_basic" }),
+    ).not.toThrow();
+  });
+
+  it.each<[string, Partial<ClientCredentialsOptions>, string]>([
+    [
+      "no secret with client_secret_post",
+      { clientSecret: undefined },
+      "clientSecret: is required with client_secret_post",
+    ],
+    [
+      "no key with private_key_jwt",
+      { clientSecret: undefined, clientAuthMethod: "private_key_jwt" },
+      "clientPrivateKey: is required with private_key_jwt",
+    ],
+    [
+      "a secret beside the key",
+      { clientAuthMethod: "private_key_jwt", clientPrivateKey: key },
+      "clientSecret: must not be set with private_key_jwt",
+    ],
+    [
+      "a key with a secret method",
+      { clientAuthMethod: "client_secret_basic", clientPrivateKey: key },
+      "clientPrivateKey: must not be set with client_secret_basic",
+    ],
+    [
+      "an unknown method",
+      { clientAuthMethod: "none" as "client_secret_post" },
+      "clientAuthMethod:",
+    ],
+  ])("refuses %s with a TypeError naming the option", (_, overrides, message) => {
+    const create = () => createClientCredentialsTokenSource({ ...valid, ...overrides });
+    expect(create).toThrow(TypeError);
+    expect(create).toThrow(`createClientCredentialsTokenSource: ${message}`);
   });
 });
 

@@ -25,3 +25,9 @@ export const DEFAULT_TOKEN_LIFETIME_SECONDS = 86_400;
 
 /** Token requests are a handful of short parameters; anything larger is abuse or a mistake. */
 export const MAX_TOKEN_REQUEST_BYTES = 16 * 1024;
+
+/**
+ * Entries each replay cache (DPoP proof jtis, client assertion jtis) holds: proofs live 5 min,
+ * so this is about 33 token requests per second sustained; more are refused with 429.
+ */
+export const DEFAULT_REPLAY_CACHE_MAX_ENTRIES = 10_000;

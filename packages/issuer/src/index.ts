@@ -14,8 +14,10 @@ export type {
   FailTokenRequestsOptions,
   IssuerClient,
   JwksMode,
+  KeyIssuerClient,
   LocalIssuer,
   LocalIssuerOptions,
   RequestCounts,
+  SecretIssuerClient,
   SignTokenOptions,
 } from "./local-issuer-types.ts";

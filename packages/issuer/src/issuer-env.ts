@@ -1,4 +1,5 @@
 import { boolVar, intVar, parseEnv, urlVar } from "@repo/env";
+import type { JWK } from "jose";
 import { z } from "zod";
 import {
   DEFAULT_AUDIENCE,
@@ -7,6 +8,7 @@ import {
   DEFAULT_TOKEN_LIFETIME_SECONDS,
 } from "./defaults.ts";
 import type { IssuerClient } from "./local-issuer-types.ts";
+import { publicJwkProblem } from "./public-jwk.ts";
 import { isProductionEnv, refuseUnsafeStart } from "./unsafe-start.ts";
 
 export interface IssuerConfig {
@@ -18,18 +20,31 @@ export interface IssuerConfig {
   clients: IssuerClient[];
   tokenLifetimeSeconds: number;
   admin: boolean;
+  /** Require server nonces in DPoP proofs at the token endpoint (RFC 9449 §8). */
+  dpopNonce: boolean;
   /** NODE_ENV says production: possible only with ISSUER_ALLOW_UNSAFE=true. */
   production: boolean;
 }
 
+// A client has a secret or, for private_key_jwt, a public JWK: exactly one of the two.
+const publicJwkSchema = z
+  .record(z.string(), z.unknown())
+  .refine((jwk) => publicJwkProblem(jwk) === undefined)
+  .transform((jwk) => jwk as JWK);
+const clientSchema = z.union([
+  z.strictObject({
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+    scopes: z.array(z.string().min(1)),
+  }),
+  z.strictObject({
+    clientId: z.string().min(1),
+    publicJwk: publicJwkSchema,
+    scopes: z.array(z.string().min(1)),
+  }),
+]);
 const clientsSchema = z
-  .array(
-    z.object({
-      clientId: z.string().min(1),
-      clientSecret: z.string().min(1),
-      scopes: z.array(z.string().min(1)),
-    }),
-  )
+  .array(clientSchema)
   .min(1)
   .refine((clients) => new Set(clients.map((c) => c.clientId)).size === clients.length);
 
@@ -65,7 +80,7 @@ const issuerEnvShape = {
     })
     .pipe(clientsSchema)
     .describe(
-      'a JSON array of {"clientId","clientSecret","scopes":[...]} with unique clientIds (default: the demo clients)',
+      'a JSON array of {"clientId","clientSecret","scopes":[...]} or, for private_key_jwt, {"clientId","publicJwk":{...},"scopes":[...]} (a public RSA, EC or OKP JWK), with unique clientIds (default: the demo clients)',
     )
     .optional(),
   ISSUER_TOKEN_LIFETIME_SECONDS: intVar("whole seconds (default 86400)", {
@@ -73,6 +88,9 @@ const issuerEnvShape = {
     max: 31_536_000,
   }).default(DEFAULT_TOKEN_LIFETIME_SECONDS),
   ISSUER_ADMIN: boolVar("true or false (default false)").default(false),
+  ISSUER_DPOP_NONCE: boolVar(
+    "true or false (default false); true requires server nonces in DPoP proofs",
+  ).default(false),
   ISSUER_ALLOW_UNSAFE: boolVar(
     "true or false (default false); true lets the issuer start under NODE_ENV=production or on a non-loopback ISSUER_HOST",
   ).default(false),
@@ -101,6 +119,7 @@ export function issuerConfigFromEnv(
     clients: vars.ISSUER_CLIENTS ?? DEFAULT_CLIENTS,
     tokenLifetimeSeconds: vars.ISSUER_TOKEN_LIFETIME_SECONDS,
     admin: vars.ISSUER_ADMIN,
+    dpopNonce: vars.ISSUER_DPOP_NONCE,
     production: isProductionEnv(env.NODE_ENV),
   };
 }

@@ -1,9 +1,24 @@
 import type { CryptoKey, JWK } from "jose";
 
-/** A registered OAuth client allowed to use the client_credentials grant. */
-export interface IssuerClient {
+/**
+ * A registered OAuth client allowed to use the client_credentials grant. It authenticates with
+ * a secret (client_secret_post or client_secret_basic) or, registered with a public key, with a
+ * signed assertion (private_key_jwt, RFC 7523 §2.2) and then never with a secret.
+ */
+export type IssuerClient = SecretIssuerClient | KeyIssuerClient;
+
+export interface SecretIssuerClient {
   clientId: string;
   clientSecret: string;
+  publicJwk?: undefined;
+  scopes: string[];
+}
+
+export interface KeyIssuerClient {
+  clientId: string;
+  /** The public half of the client's key pair (RSA, EC or OKP; no private members). */
+  publicJwk: JWK;
+  clientSecret?: undefined;
   scopes: string[];
 }
 
@@ -22,6 +37,18 @@ export interface LocalIssuerOptions {
   tokenLifetimeSeconds?: number;
   /** One line per request and per fault switch. Default: no logging. */
   log?: (line: string) => void;
+  /**
+   * Require server nonces in DPoP proofs at the token endpoint (RFC 9449 §8): a proof without a
+   * current one is answered 400 `use_dpop_nonce` with a `DPoP-Nonce` header. Default false.
+   */
+  dpopNonce?: boolean;
+  /**
+   * Entries each replay cache (DPoP proof `jti`s, client assertion `jti`s) holds; when every one
+   * is live, new proofs or assertions are refused with 429 until one expires. Default 10000.
+   */
+  replayCacheMaxEntries?: number;
+  /** Time for DPoP proof windows, nonces, assertions and replay caches. Default: `Date.now`. */
+  clock?: { now(): number };
 }
 
 export type JwksMode = "ok" | "error" | "invalid-json" | "empty" | "hang";

@@ -2,11 +2,19 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { adminRoutes } from "./admin-routes.ts";
 import { ClientRegistry } from "./client-registry.ts";
-import { DEFAULT_AUDIENCE, DEFAULT_CLIENTS, DEFAULT_TOKEN_LIFETIME_SECONDS } from "./defaults.ts";
+import {
+  DEFAULT_AUDIENCE,
+  DEFAULT_CLIENTS,
+  DEFAULT_REPLAY_CACHE_MAX_ENTRIES,
+  DEFAULT_TOKEN_LIFETIME_SECONDS,
+} from "./defaults.ts";
+import { DpopNonces } from "./dpop-nonces.ts";
 import { sendJson } from "./json-response.ts";
 import { JwksEndpoint } from "./jwks-endpoint.ts";
 import type { LocalIssuer, LocalIssuerOptions } from "./local-issuer-types.ts";
+import { normalizeHttpUri } from "./normalize-http-uri.ts";
 import { openidConfiguration } from "./openid-configuration.ts";
+import { ReplayCache } from "./replay-cache.ts";
 import { RequestCounter } from "./request-counter.ts";
 import { createRequestListener, type Route } from "./request-router.ts";
 import { signAccessToken, type TokenDefaults } from "./sign-access-token.ts";
@@ -20,7 +28,8 @@ export const TOKEN_PATH = "/oauth2/m2m/token";
 
 /**
  * Starts the issuer. Defaults: port 0, host 127.0.0.1, issuer = the listening URL, audiences
- * [DEFAULT_AUDIENCE], clients DEFAULT_CLIENTS, lifetime 86400 s, no logging.
+ * [DEFAULT_AUDIENCE], clients DEFAULT_CLIENTS, lifetime 86400 s, no logging, no DPoP nonces,
+ * replay caches of 10000 entries, the system clock.
  */
 export function startLocalIssuer(options: LocalIssuerOptions = {}): Promise<LocalIssuer> {
   return startIssuerServer(options, { admin: false });
@@ -39,6 +48,12 @@ export async function startIssuerServer(
     options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
   );
   const log = options.log ?? (() => {});
+  const clock = options.clock ?? { now: () => Date.now() };
+  const now = () => clock.now();
+  const replayCacheMaxEntries = options.replayCacheMaxEntries ?? DEFAULT_REPLAY_CACHE_MAX_ENTRIES;
+  const dpopReplays = new ReplayCache({ maxEntries: replayCacheMaxEntries, now });
+  const assertionReplays = new ReplayCache({ maxEntries: replayCacheMaxEntries, now });
+  const dpopNonces = options.dpopNonce === true ? new DpopNonces({ now }) : undefined;
 
   const keyRing = await SigningKeyRing.create();
   const jwks = new JwksEndpoint(keyRing);
@@ -52,12 +67,20 @@ export async function startIssuerServer(
   const issuer = options.issuer ?? url;
   const jwksUri = `${url}${JWKS_PATH}`;
   const tokenUrl = `${url}${TOKEN_PATH}`;
+  // The token endpoint as clients configured with the issuer identifier reach it (ISSUER_URL's
+  // host, e.g. localhost, where the issuer listens on 127.0.0.1), beside the listening URL.
+  const publicTokenUrl = `${issuer.replace(/\/+$/, "")}${TOKEN_PATH}`;
+  const acceptedHtus = new Set(
+    [tokenUrl, publicTokenUrl].flatMap((candidate) => normalizeHttpUri(candidate) ?? []),
+  );
+  const assertionAudiences = new Set([issuer, tokenUrl, publicTokenUrl]);
   const tokenDefaults = (): TokenDefaults => ({
     issuer,
     audience: audiences[0]!,
     clientId: clients.first().clientId,
     scopesOf: (clientId) => clients.scopesOf(clientId),
     lifetimeSeconds,
+    now,
   });
   let closing: Promise<void> | undefined;
 
@@ -122,16 +145,18 @@ export async function startIssuerServer(
     onRequest: () => counter.increment("token"),
     handle: (req, res) =>
       handleTokenRequest(req, res, {
-        clients,
         audiences,
         failures,
         lifetimeSeconds: () => lifetimeSeconds,
-        mint: (client, audience, lifetime) =>
+        mint: (client, audience, lifetime, binding) =>
           signAccessToken(keyRing, tokenDefaults(), {
             clientId: client.clientId,
             audience,
             expiresInSeconds: lifetime,
+            claims: binding === undefined ? {} : { cnf: { jkt: binding.jkt } },
           }),
+        assertions: { clients, audiences: assertionAudiences, now, replays: assertionReplays },
+        dpop: { acceptedHtus, replays: dpopReplays, nonces: dpopNonces },
       }),
   });
   if (extras.admin) {

@@ -21,6 +21,7 @@ try {
       audiences: config.audiences,
       clients: config.clients,
       tokenLifetimeSeconds: config.tokenLifetimeSeconds,
+      dpopNonce: config.dpopNonce,
       log: (line) => console.log(`[issuer] ${line}`),
     },
     { admin: config.admin },

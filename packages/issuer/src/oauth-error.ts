@@ -1,8 +1,13 @@
-/** RFC 6749 §5.2 error codes this issuer answers with, plus the fault-injection ones. */
+/**
+ * RFC 6749 §5.2 error codes this issuer answers with, RFC 9449 §5 and §8's for DPoP proofs at the
+ * token endpoint, plus the fault-injection ones.
+ */
 export type OAuthErrorCode =
   | "invalid_request"
   | "invalid_client"
   | "unsupported_grant_type"
+  | "invalid_dpop_proof"
+  | "use_dpop_nonce"
   | "temporarily_unavailable"
   | "slow_down"
   | "server_error";

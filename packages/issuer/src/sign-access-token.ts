@@ -9,6 +9,8 @@ export interface TokenDefaults {
   clientId: string;
   scopesOf(clientId: string): string[] | undefined;
   lifetimeSeconds: number;
+  /** Milliseconds since the epoch, for `iat`. */
+  now(): number;
 }
 
 /**
@@ -21,7 +23,7 @@ export async function signAccessToken(
   options: SignTokenOptions = {},
 ): Promise<string> {
   const clientId = options.clientId ?? defaults.clientId;
-  const issuedAt = options.issuedAt ?? Math.floor(Date.now() / 1000);
+  const issuedAt = options.issuedAt ?? Math.floor(defaults.now() / 1000);
   const payload: Record<string, unknown> = {
     iss: options.issuer ?? defaults.issuer,
     sub: options.subject ?? `${clientId}@clients`,

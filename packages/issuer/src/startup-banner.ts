@@ -7,6 +7,8 @@ export interface BannerOptions {
   readonly host: string;
   readonly clients: readonly IssuerClient[];
   readonly admin: boolean;
+  /** ISSUER_DPOP_NONCE: DPoP proofs must carry a server nonce. */
+  readonly dpopNonce?: boolean;
 }
 
 /**
@@ -23,8 +25,13 @@ export function startupBanner(
     const demo = DEFAULT_CLIENTS.some(
       (known) => known.clientId === client.clientId && known.clientSecret === client.clientSecret,
     );
-    const secret = demo ? "demo secret, see README" : "secret from ISSUER_CLIENTS";
-    return `    ${client.clientId} (${secret})  scopes: ${client.scopes.join(" ") || "(none)"}`;
+    const credential =
+      client.publicJwk !== undefined
+        ? `private_key_jwt, key ${client.publicJwk.kid ?? "without kid"}`
+        : demo
+          ? "demo secret, see README"
+          : "secret from ISSUER_CLIENTS";
+    return `    ${client.clientId} (${credential})  scopes: ${client.scopes.join(" ") || "(none)"}`;
   });
   return [
     "==============================================================",
@@ -36,6 +43,7 @@ export function startupBanner(
     `  audience    ${issuer.audience}`,
     `  jwks uri    ${issuer.jwksUri}`,
     `  token url   ${issuer.tokenUrl}`,
+    `  dpop        proofs bind tokens (cnf.jkt); server nonces ${options.dpopNonce === true ? "required" : "off"}`,
     "  clients:",
     ...clientLines,
     options.admin

@@ -1,31 +1,54 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { basicFailure, parseBasicCredentials } from "./basic-credentials.ts";
-import type { ClientRegistry } from "./client-registry.ts";
+import type { ClientAssertionContext } from "./client-assertion.ts";
+import { authenticateClient } from "./client-authentication.ts";
 import { MAX_TOKEN_REQUEST_BYTES } from "./defaults.ts";
+import type { DpopNonces } from "./dpop-nonces.ts";
+import { type DpopBinding, verifyDpopProof } from "./dpop-proof.ts";
 import { sendJson } from "./json-response.ts";
 import type { IssuerClient } from "./local-issuer-types.ts";
 import { OAuthError } from "./oauth-error.ts";
+import type { ReplayCache } from "./replay-cache.ts";
 import { readRequestBody } from "./request-body.ts";
 import type { TokenFailureInjection } from "./token-failure-injection.ts";
-import { parseTokenRequest, type TokenRequest } from "./token-request.ts";
+import { parseTokenRequest } from "./token-request.ts";
 
 export interface TokenEndpointDeps {
-  clients: ClientRegistry;
   audiences: readonly string[];
   failures: TokenFailureInjection;
   lifetimeSeconds(): number;
-  mint(client: IssuerClient, audience: string, lifetimeSeconds: number): Promise<string>;
+  /** Mints the access token; with a DPoP binding it carries `cnf.jkt` (RFC 9449 §6.1). */
+  mint(
+    client: IssuerClient,
+    audience: string,
+    lifetimeSeconds: number,
+    binding: DpopBinding | undefined,
+  ): Promise<string>;
+  /** The registered clients, and how client assertions are checked. */
+  assertions: ClientAssertionContext;
+  dpop: {
+    /** The normalised URLs a proof's `htu` may name: this endpoint, as clients reach it. */
+    readonly acceptedHtus: ReadonlySet<string>;
+    readonly replays: ReplayCache;
+    readonly nonces: DpopNonces | undefined;
+  };
 }
 
 // RFC 6749 §5.1: token responses, and so their errors, must not be cached.
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 
-/** `POST /oauth2/m2m/token`: the client_credentials grant as AuthAction serves it. */
+/**
+ * `POST /oauth2/m2m/token`: the client_credentials grant as AuthAction serves it, with DPoP-bound
+ * tokens when the request carries a valid proof (RFC 9449 §5) and private_key_jwt beside the
+ * secret methods.
+ */
 export async function handleTokenRequest(
   req: IncomingMessage,
   res: ServerResponse,
   deps: TokenEndpointDeps,
 ): Promise<void> {
+  // RFC 9449 §8.2: with nonces on, every answer carries the current one, errors included.
+  const nonceHeader: Record<string, string> =
+    deps.dpop.nonces === undefined ? {} : { "DPoP-Nonce": deps.dpop.nonces.current() };
   try {
     const injected = deps.failures.take();
     if (injected !== undefined) throw injected;
@@ -37,49 +60,33 @@ export async function handleTokenRequest(
         "only the client_credentials grant is supported",
       );
     }
-    const client = authenticateClient(request, req.headers.authorization, deps.clients);
+    // Before client authentication: a nonce challenge then leaves the client assertion unspent.
+    const binding = await verifyDpopProof({
+      headerValues: req.headersDistinct.dpop,
+      method: req.method ?? "POST",
+      acceptedHtus: deps.dpop.acceptedHtus,
+      now: deps.assertions.now,
+      replays: deps.dpop.replays,
+      nonces: deps.dpop.nonces,
+    });
+    const client = await authenticateClient(request, req.headers.authorization, deps.assertions);
     if (!deps.audiences.includes(request.audience)) {
       throw new OAuthError("invalid_request", "unknown audience");
     }
     const lifetimeSeconds = deps.lifetimeSeconds();
-    const accessToken = await deps.mint(client, request.audience, lifetimeSeconds);
+    const accessToken = await deps.mint(client, request.audience, lifetimeSeconds, binding);
     sendJson(
       res,
       200,
-      { access_token: accessToken, token_type: "Bearer", expires_in: lifetimeSeconds },
-      NO_STORE,
+      {
+        access_token: accessToken,
+        token_type: binding === undefined ? "Bearer" : "DPoP",
+        expires_in: lifetimeSeconds,
+      },
+      { ...NO_STORE, ...nonceHeader },
     );
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error;
-    sendJson(res, error.status, error.body(), { ...NO_STORE, ...error.headers });
+    sendJson(res, error.status, error.body(), { ...NO_STORE, ...nonceHeader, ...error.headers });
   }
-}
-
-function authenticateClient(
-  request: TokenRequest,
-  authorization: string | undefined,
-  clients: ClientRegistry,
-): IssuerClient {
-  const basic = parseBasicCredentials(authorization);
-  if (basic !== undefined) {
-    // RFC 6749 §2.3: one authentication method per request.
-    if (request.client_secret !== undefined) {
-      throw new OAuthError("invalid_request", "client_secret sent both in Basic and in the body");
-    }
-    if (request.client_id !== undefined && request.client_id !== basic.clientId) {
-      throw new OAuthError("invalid_request", "client_id in the body differs from Basic");
-    }
-    const client = clients.authenticate(basic.clientId, basic.clientSecret);
-    if (client === undefined) throw basicFailure("unknown client or wrong secret");
-    return client;
-  }
-  // RFC 6749 §5.2 files "no client authentication included" under invalid_client.
-  if (request.client_id === undefined || request.client_secret === undefined) {
-    throw new OAuthError("invalid_client", "client_id and client_secret are required", 401);
-  }
-  const client = clients.authenticate(request.client_id, request.client_secret);
-  if (client === undefined) {
-    throw new OAuthError("invalid_client", "unknown client or wrong secret", 401);
-  }
-  return client;
 }

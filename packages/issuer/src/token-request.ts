@@ -1,12 +1,15 @@
 import { z } from "zod";
 import { OAuthError } from "./oauth-error.ts";
 
-// RFC 6749 §4.4.2 plus AuthAction's `audience`. Unknown parameters pass through and are ignored,
+// RFC 6749 §4.4.2 plus AuthAction's `audience` and RFC 7521's client assertion parameters. Unknown parameters pass through and are ignored,
 // as §3.2 requires; grant_type is checked separately so a wrong value gets its own error code.
 const tokenRequestSchema = z.object({
   grant_type: z.string().min(1),
   client_id: z.string().min(1).optional(),
   client_secret: z.string().min(1).optional(),
+  // RFC 7521 §4.2 / RFC 7523 §2.2: private_key_jwt.
+  client_assertion_type: z.string().min(1).optional(),
+  client_assertion: z.string().min(1).optional(),
   audience: z.string().min(1),
 });
 

@@ -3,6 +3,15 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_CLIENTS } from "../src/index.ts";
 import { issuerConfigFromEnv } from "../src/issuer-env.ts";
 
+// A P-256 public key (RFC 7517 appendix A.1).
+const EC_PUBLIC = {
+  kty: "EC",
+  crv: "P-256",
+  x: "MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4",
+  y: "4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM",
+  kid: "client-key-1",
+};
+
 function refusal(env: Record<string, string>): string {
   try {
     issuerConfigFromEnv(env);
@@ -23,6 +32,7 @@ describe("issuerConfigFromEnv", () => {
       clients: DEFAULT_CLIENTS,
       tokenLifetimeSeconds: 86400,
       admin: false,
+      dpopNonce: false,
       production: false,
     });
   });
@@ -36,6 +46,7 @@ describe("issuerConfigFromEnv", () => {
       ISSUER_CLIENTS: '[{"clientId":"c","clientSecret":"s","scopes":["x"]}]',
       ISSUER_TOKEN_LIFETIME_SECONDS: "60",
       ISSUER_ADMIN: "true",
+      ISSUER_DPOP_NONCE: "true",
     });
     expect(result).toEqual({
       port: 9100,
@@ -45,8 +56,19 @@ describe("issuerConfigFromEnv", () => {
       clients: [{ clientId: "c", clientSecret: "s", scopes: ["x"] }],
       tokenLifetimeSeconds: 60,
       admin: true,
+      dpopNonce: true,
       production: false,
     });
+  });
+
+  it("registers a client by its public JWK (private_key_jwt) beside clients with secrets", () => {
+    const clients = [
+      { clientId: "c", clientSecret: "s", scopes: ["x"] },
+      { clientId: "k", publicJwk: EC_PUBLIC, scopes: ["read:public"] },
+    ];
+    expect(issuerConfigFromEnv({ ISSUER_CLIENTS: JSON.stringify(clients) }).clients).toEqual(
+      clients,
+    );
   });
 
   it("leaves the issuer to the bound URL when the port is 0", () => {
@@ -65,7 +87,17 @@ describe("issuerConfigFromEnv", () => {
       "ISSUER_CLIENTS",
       '[{"clientId":"c","clientSecret":"s","scopes":[]},{"clientId":"c","clientSecret":"t","scopes":[]}]',
     ],
+    [
+      "ISSUER_CLIENTS",
+      `[{"clientId":"k","publicJwk":${JSON.stringify({ ...EC_PUBLIC, d: "c2VjcmV0" })},"scopes":[]}]`,
+    ],
+    ["ISSUER_CLIENTS", '[{"clientId":"k","publicJwk":{"kty":"oct","k":"c2VjcmV0"},"scopes":[]}]'],
+    [
+      "ISSUER_CLIENTS",
+      `[{"clientId":"k","clientSecret":"s","publicJwk":${JSON.stringify(EC_PUBLIC)},"scopes":[]}]`,
+    ],
     ["ISSUER_TOKEN_LIFETIME_SECONDS", "0"],
+    ["ISSUER_DPOP_NONCE", "maybe"],
     ["ISSUER_ADMIN", "maybe"],
     ["ISSUER_ALLOW_UNSAFE", "maybe"],
   ])("rejects %s=%s with one line naming the variable", (name, value) => {

@@ -2,13 +2,27 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { type LocalIssuer, startLocalIssuer } from "../src/index.ts";
 
 let issuer: LocalIssuer;
+// Written out rather than imported, so a change to the advertised list shows up here.
+const ASYMMETRIC = [
+  "ES256",
+  "ES384",
+  "ES512",
+  "EdDSA",
+  "Ed25519",
+  "PS256",
+  "PS384",
+  "PS512",
+  "RS256",
+  "RS384",
+  "RS512",
+];
 
 beforeAll(async () => {
   issuer = await startLocalIssuer({ issuer: "https://tenant.example.authaction.com/" });
 });
 afterAll(() => issuer.close());
 
-it("describes the issuer, its endpoints and the client_credentials grant", async () => {
+it("describes the issuer, its endpoints, the client_credentials grant, private_key_jwt and DPoP", async () => {
   const res = await fetch(`${issuer.url}/.well-known/openid-configuration`);
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^application\/json/);
@@ -17,10 +31,16 @@ it("describes the issuer, its endpoints and the client_credentials grant", async
     jwks_uri: issuer.jwksUri,
     token_endpoint: issuer.tokenUrl,
     grant_types_supported: ["client_credentials"],
-    token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic"],
+    token_endpoint_auth_methods_supported: [
+      "client_secret_post",
+      "client_secret_basic",
+      "private_key_jwt",
+    ],
+    token_endpoint_auth_signing_alg_values_supported: ASYMMETRIC,
+    dpop_signing_alg_values_supported: ASYMMETRIC,
     id_token_signing_alg_values_supported: ["RS256"],
     scopes_supported: ["read:public", "read:secret", "read:messages", "write:messages"],
-    claims_supported: ["iss", "sub", "aud", "exp", "iat", "jti", "scope", "client_id"],
+    claims_supported: ["iss", "sub", "aud", "exp", "iat", "jti", "scope", "client_id", "cnf"],
   });
 });
 

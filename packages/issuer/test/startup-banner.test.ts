@@ -54,6 +54,31 @@ describe("startupBanner", () => {
   });
 });
 
+describe("startupBanner: private_key_jwt clients and DPoP", () => {
+  const keyClient = {
+    clientId: "signer",
+    publicJwk: { kty: "EC", crv: "P-256", x: "x", y: "y", kid: "signer-key-1" },
+    scopes: ["read:messages"],
+  };
+
+  it("lists a client registered with a key by its kid", () => {
+    const banner = startupBanner(issuer, { host: "127.0.0.1", clients: [keyClient], admin: false });
+    expect(banner).toContain(
+      "    signer (private_key_jwt, key signer-key-1)  scopes: read:messages\n",
+    );
+  });
+
+  it("says whether DPoP proofs need server nonces", () => {
+    const options = { host: "127.0.0.1", clients: DEFAULT_CLIENTS, admin: false };
+    expect(startupBanner(issuer, options)).toContain(
+      "  dpop        proofs bind tokens (cnf.jkt); server nonces off\n",
+    );
+    expect(startupBanner(issuer, { ...options, dpopNonce: true })).toContain(
+      "server nonces required",
+    );
+  });
+});
+
 describe("exposureWarning", () => {
   it.each(["0.0.0.0", "::", "192.168.1.20", "issuer.internal"])(
     "warns when listening on %s",

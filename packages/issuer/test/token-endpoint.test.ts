@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalIssuer, startLocalIssuer } from "../src/index.ts";
+import { expectOAuthError } from "./oauth-error-answer.ts";
 import { basicAuthorization, DEMO_PARAMS, postForm, postJson } from "./token-requests.ts";
 
 let issuer: LocalIssuer;
@@ -110,16 +111,7 @@ describe("token endpoint: successful client_credentials grants", () => {
 });
 
 describe("token endpoint: RFC 6749 §5.2 errors", () => {
-  async function expectError(res: Response, status: number, error: string, description?: RegExp) {
-    expect(res.status).toBe(status);
-    expect(res.headers.get("cache-control")).toBe("no-store");
-    const body = (await res.json()) as { error: string; error_description: string };
-    expect(body.error).toBe(error);
-    expect(body.error_description).toMatch(description ?? /./);
-    // RFC 6749 §5.2: printable ASCII without quote or backslash.
-    expect(body.error_description).toMatch(/^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/);
-    return res;
-  }
+  const expectError = expectOAuthError;
 
   it("answers 401 invalid_client for a wrong secret", async () => {
     const res = await postJson(issuer.tokenUrl, { ...DEMO_PARAMS, client_secret: "nope" });

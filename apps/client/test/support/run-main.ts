@@ -22,3 +22,8 @@ export function runMain(
     name: "client",
   });
 }
+
+/** Run `node --import tsx <file> ...args` of the client app as runMain does (keygen, say). */
+export function runEntry(file: string, args: readonly string[], env: ChildEnv): Promise<MainRun> {
+  return runMain(env, ["--import", "tsx", file, ...args]);
+}

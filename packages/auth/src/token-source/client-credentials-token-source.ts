@@ -3,7 +3,7 @@ import {
   resolveClientCredentialsOptions,
 } from "./client-credentials-options.ts";
 import { requestToken } from "./request-token.ts";
-import { prepareTokenRequest } from "./token-request.ts";
+import { tokenRequestBuilder } from "./token-request.ts";
 import type { TokenInfo, TokenSource } from "./token-source.ts";
 
 interface CachedToken {
@@ -14,9 +14,11 @@ interface CachedToken {
 
 /**
  * A token source for the OAuth 2.0 client credentials grant (RFC 6749 §4.4), e.g. AuthAction's
- * machine-to-machine tokens. It caches the token until it is within the refresh margin of its
+ * machine-to-machine tokens, authenticating with a secret or a signed assertion
+ * (`clientAuthMethod`), optionally asking for DPoP-bound tokens (`dpop`). It caches the token until it is within the refresh margin of its
  * expiry (default 60 s, at most half the token's lifetime), and concurrent callers share one
- * in-flight request. Defaults: `format` json, `requestTimeoutMs` 10 000, `retry` { maxAttempts 4,
+ * in-flight request. Defaults: `clientAuthMethod` client_secret_post, `format` json with it and
+ * form with the others, no DPoP, `requestTimeoutMs` 10 000, `retry` { maxAttempts 4,
  * baseDelayMs 200, maxDelayMs 5000, deadlineMs 30 000 }, `maxResponseBytes` 65 536, the system
  * clock and the global fetch.
  *
@@ -25,7 +27,7 @@ interface CachedToken {
  */
 export function createClientCredentialsTokenSource(options: ClientCredentialsOptions): TokenSource {
   const config = resolveClientCredentialsOptions(options);
-  const request = prepareTokenRequest(config);
+  const buildRequest = tokenRequestBuilder(config);
   let cached: CachedToken | undefined;
   let inFlight: Promise<CachedToken> | undefined;
 
@@ -33,12 +35,13 @@ export function createClientCredentialsTokenSource(options: ClientCredentialsOpt
     // expires_in counts from when the server issued the token (RFC 6749 §5.1); the moment the
     // request left is the latest that can be, so the cached expiry is never later than the real one.
     const sentAt = config.clock.now();
-    const response = await requestToken(config, request);
+    const response = await requestToken(config, buildRequest);
     const lifetimeMs = response.expiresInSeconds * 1000;
     const marginMs = Math.min(config.refreshMarginMs, lifetimeMs / 2);
     const token: CachedToken = {
       info: {
         accessToken: response.accessToken,
+        tokenType: response.tokenType,
         expiresAt: new Date(sentAt + lifetimeMs),
         scope: response.scope,
       },

@@ -16,12 +16,12 @@ const oauthErrorSchema = z.object({
 
 /**
  * Read an RFC 6749 §5.2 error body, or `undefined` when the body is not one (an HTML error
- * page, a proxy's text). Both fields come from the server: they are sanitized here, and `secret`
- * (the client secret, should a server echo it) is redacted in every encoding.
+ * page, a proxy's text). Both fields come from the server: they are sanitized here, and each of
+ * `secrets` (the client secret, should a server echo it) is redacted in every encoding.
  */
 export function parseOAuthErrorResponse(
   body: string,
-  secret: string,
+  secrets: readonly string[],
 ): OAuthErrorResponse | undefined {
   let json: unknown;
   try {
@@ -31,7 +31,7 @@ export function parseOAuthErrorResponse(
   }
   const result = oauthErrorSchema.safeParse(json);
   if (!result.success) return undefined;
-  const clean = (text: string, max: number) => sanitizeServerText(text, max, [secret]);
+  const clean = (text: string, max: number) => sanitizeServerText(text, max, secrets);
   const description = result.data.error_description;
   return {
     error: clean(result.data.error, 64),

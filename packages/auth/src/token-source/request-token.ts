@@ -7,8 +7,16 @@ import { parseOAuthErrorResponse } from "./oauth-error-response.ts";
 import { retryAfterMs } from "./retry-after.ts";
 import { retryDelayMs } from "./retry-delay.ts";
 import { sanitizeServerText } from "./sanitize-server-text.ts";
-import type { PreparedTokenRequest } from "./token-request.ts";
+import type { TokenRequestBuilder } from "./token-request.ts";
 import { parseTokenResponse, type TokenResponse } from "./token-response.ts";
+
+/**
+ * The token endpoint asked for a DPoP nonce (RFC 9449 §8) and gave one, now remembered by the
+ * signer: worth one immediate retry. `refusal` is what to throw if it asks again.
+ */
+interface NonceChallenge {
+  readonly refusal: AuthError;
+}
 
 /** An attempt that failed in a way worth retrying: the server may well answer next time. */
 interface RetryableFailure {
@@ -30,7 +38,8 @@ const isRefusalStatus = (status: number) => status === 400 || status === 401 || 
 /**
  * Run the token request until it yields a token, with retries of transient failures: 408, 429,
  * 5xx, network errors and timeouts, with exponential backoff and full jitter, or exactly the
- * wait a `Retry-After` header asks for, all within `deadlineMs`.
+ * wait a `Retry-After` header asks for, all within `deadlineMs`. With DPoP, a `use_dpop_nonce`
+ * answer is retried once at once with the nonce it gave (not counted as an attempt).
  *
  * @throws AuthError `token_request_refused` (not retried: the same credentials would be refused
  *   again), `token_endpoint_unavailable` once attempts or time run out, or
@@ -38,15 +47,23 @@ const isRefusalStatus = (status: number) => status === 400 || status === 401 || 
  */
 export async function requestToken(
   options: ResolvedClientCredentialsOptions,
-  request: PreparedTokenRequest,
+  buildRequest: TokenRequestBuilder,
 ): Promise<TokenResponse> {
   const url = options.tokenUrl.href;
   const { clock } = options;
   const deadline = clock.now() + options.deadlineMs;
   let previous: RetryableFailure | undefined;
+  let nonceRetried = false;
   for (let attempt = 1; ; attempt++) {
     const timeoutMs = Math.max(1, Math.min(options.requestTimeoutMs, deadline - clock.now()));
-    const outcome = await attemptOnce(options, request, url, timeoutMs);
+    const outcome = await attemptOnce(options, buildRequest, url, timeoutMs);
+    if ("refusal" in outcome) {
+      // Once: a server that asks again for a nonce it just gave is refusing, not challenging.
+      if (nonceRetried) throw outcome.refusal;
+      nonceRetried = true;
+      attempt--;
+      continue;
+    }
     if (!("reason" in outcome)) return outcome;
 
     const attempts = `${attempt} attempt${attempt === 1 ? "" : "s"}`;
@@ -88,10 +105,11 @@ export async function requestToken(
 
 async function attemptOnce(
   options: ResolvedClientCredentialsOptions,
-  request: PreparedTokenRequest,
+  buildRequest: TokenRequestBuilder,
   url: string,
   timeoutMs: number,
-): Promise<TokenResponse | RetryableFailure> {
+): Promise<TokenResponse | RetryableFailure | NonceChallenge> {
+  const request = await buildRequest();
   let status: number;
   let body: string;
   let response: Response;
@@ -107,6 +125,7 @@ async function attemptOnce(
       signal: timeout.signal,
     });
     status = response.status;
+    options.dpop?.rememberNonce(options.tokenUrl, response.headers);
     body = await readCappedBody(response, options.maxResponseBytes).catch((error: unknown) => {
       // A token needs a few KiB; a 2xx body past the cap is no token response (an endless one
       // would otherwise grow until the process dies). An error page past it is only cut short.
@@ -130,15 +149,33 @@ async function attemptOnce(
     timeout.done();
   }
 
-  if (status >= 200 && status < 300) return parseTokenResponse(body, status);
+  if (status >= 200 && status < 300) {
+    return parseTokenResponse(body, status, options.dpop === undefined ? "Bearer" : "DPoP");
+  }
 
   const statusLine =
-    `${status} ${sanitizeServerText(response.statusText, 60, [options.clientSecret])}`.trim();
-  const oauth = parseOAuthErrorResponse(body, options.clientSecret);
+    `${status} ${sanitizeServerText(response.statusText, 60, options.secrets)}`.trim();
+  const oauth = parseOAuthErrorResponse(body, options.secrets);
   const oauthText =
     oauth === undefined
       ? undefined
       : `${oauth.error}${oauth.description === undefined ? "" : ` (${oauth.description})`}`;
+
+  // RFC 9449 §8: a token endpoint's nonce challenge is a 400 with the nonce to use.
+  if (
+    options.dpop !== undefined &&
+    status === 400 &&
+    oauth?.error === "use_dpop_nonce" &&
+    response.headers.has("dpop-nonce")
+  ) {
+    return {
+      refusal: new AuthError(
+        "token_request_refused",
+        `token endpoint refused the request: ${oauthText} again after the retry with its nonce`,
+        { status, oauthError: oauth.error },
+      ),
+    };
+  }
 
   if (isRetryableStatus(status)) {
     return {
@@ -156,9 +193,11 @@ async function attemptOnce(
     );
   }
   if (status >= 300 && status < 400) {
-    const location = sanitizeServerText(response.headers.get("location") ?? "", 200, [
-      options.clientSecret,
-    ]);
+    const location = sanitizeServerText(
+      response.headers.get("location") ?? "",
+      200,
+      options.secrets,
+    );
     throw new AuthError(
       "token_endpoint_unavailable",
       `token endpoint ${url} answered ${statusLine}${location === "" ? "" : ` to ${location}`}; redirects are not followed (they would resend the client secret), configure the final URL`,

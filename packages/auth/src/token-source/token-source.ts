@@ -1,6 +1,13 @@
+import type { TokenType } from "./token-response.ts";
+
 /** A token obtained from the token endpoint, with what the client knows about its lifetime. */
 export interface TokenInfo {
   readonly accessToken: string;
+  /**
+   * `Bearer`, or `DPoP` for a token bound to the DPoP signer's key (RFC 9449), which is sent
+   * with the `DPoP` scheme and a proof, never as a bearer token.
+   */
+  readonly tokenType: TokenType;
   /** When the token expires: the time the request was sent plus `expires_in` (RFC 6749 §5.1). */
   readonly expiresAt: Date;
   /** `scope` as the token endpoint answered it (RFC 6749 §5.1), if it did. */
