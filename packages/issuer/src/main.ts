@@ -29,12 +29,18 @@ try {
   const warning = exposureWarning(config);
   if (warning !== undefined) console.warn(warning);
 
+  // Every signal is handled, not only the first: under `tsx watch` (pnpm dev) Ctrl-C arrives twice
+  // (from the terminal and relayed by tsx), and an unhandled second one would end the process with
+  // exit 130 while it closes, which pnpm reports as a failure.
+  let closing = false;
   const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) return;
+    closing = true;
     console.log(`[issuer] ${signal}: closing`);
     void issuer.close().then(() => process.exit(0));
   };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
 } catch (error) {
   // A port in use and the like: one line naming the variable that moves it, as for configuration.
   const failure = listenFailure(
