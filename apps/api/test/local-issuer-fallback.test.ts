@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApi } from "./support/build-api.ts";
 import {
   type EntryPointLaunch,
   type KeyServer,
@@ -50,25 +50,6 @@ async function startFakeIssuer(): Promise<FakeIssuer> {
         .setExpirationTime("1h")
         .sign(privateKey),
   };
-}
-
-/** The package's own build (what `pnpm build` writes to dist/), in a folder of the test's. */
-function buildApi(outDir: string): Promise<void> {
-  const tsdown = join(apiDir, "node_modules", ".bin", "tsdown");
-  return new Promise((resolve, reject) => {
-    const child = spawn(tsdown, ["--out-dir", outDir, "--log-level", "error"], {
-      cwd: apiDir,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new Error(`tsdown exited ${code}: ${stderr}`)),
-    );
-  });
 }
 
 const REFUSED_MODES: [string, string | undefined][] = [
