@@ -1,4 +1,4 @@
-import { type Logger, pino } from "pino";
+import { type Logger, type LoggerOptions as PinoOptions, pino } from "pino";
 
 export type { Logger };
 
@@ -26,14 +26,29 @@ export interface LoggerOptions {
 }
 
 /**
+ * What every api logger shares, whatever writes its lines. Authorization headers are redacted as a
+ * second line of defence: the code never logs a token on purpose, and this keeps an accidental
+ * `req` log from doing so.
+ */
+export function apiLogOptions(level: string): PinoOptions {
+  return {
+    level,
+    base: { service: "api" },
+    redact: {
+      paths: ["req.headers.authorization", "headers.authorization", "authorization", "token"],
+      censor: "[redacted]",
+    },
+  };
+}
+
+/**
  * Structured JSON logs on stdout, written in the background (pino's asynchronous destination), so
  * that a slow or stopped reader of stdout (a log shipper under pressure, a full pipe) never holds
  * a request: lines wait in a buffer of at most `maxBufferBytes`, past which new lines are dropped,
  * counted (`dropped()`) and reported in a `log_lines_dropped` line once the buffer has drained.
- * Because writes trail the code, an exit must call `end` first (main.ts does), or its last lines
+ * Because writes trail the code, an exit must call `end` first (run-api.ts does), or its last lines
  * could be lost (an exit that did not, e.g. a crash, gets one more second to write them).
- * Authorization headers are redacted as a second line of defence: the code never logs a token on
- * purpose, and this keeps an accidental `req` log from doing so.
+ * Redaction: apiLogOptions.
  */
 export function createApiLogger(level: string, options: LoggerOptions = {}): ApiLogger {
   let dropped = 0;
@@ -69,17 +84,7 @@ export function createApiLogger(level: string, options: LoggerOptions = {}): Api
     dropped++;
     droppedUnreported++;
   });
-  const log = pino(
-    {
-      level,
-      base: { service: "api" },
-      redact: {
-        paths: ["req.headers.authorization", "headers.authorization", "authorization", "token"],
-        censor: "[redacted]",
-      },
-    },
-    destination,
-  );
+  const log = pino(apiLogOptions(level), destination);
   destination.on("drain", () => {
     if (droppedUnreported === 0 || ended) return;
     const count = droppedUnreported;

@@ -9,12 +9,19 @@
  * The api restarts on the same change; its old process stops listening (or answers /readyz 503
  * while it drains) before this process has started again, so waiting for a 200 from /readyz waits
  * for the new api.
+ *
+ * After the run this process stays, idle, until tsx watch restarts it or Ctrl-C stops it, and a
+ * stop is exit 0: tsx watch turns Ctrl-C into exit 130 when its program has already ended, which
+ * pnpm and turbo report as a failed task.
  */
 import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
 import { clientConfigFromEnv } from "./client-config.ts";
 
 // Set in code rather than in the script so that it works in every shell, Windows' included.
 process.env.NODE_ENV ??= "development";
+
+// First, so that a stop while waiting for the api is clean too.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(0));
 
 const POLL_MS = 250;
 /** An api that answers but stays unready this long is cold (keys load on the first call): go on. */
@@ -27,6 +34,11 @@ const { apiUrl } = exitOnConfigurationError("client", () => {
 
 await waitUntilReady(`${apiUrl}/readyz`);
 await import("./main.ts");
+process.stderr.write(
+  "client: done; runs again when the client or the api's router changes (Ctrl-C stops)\n",
+);
+// Nothing else keeps the event loop alive; the longest delay a timer takes.
+setInterval(() => {}, 2 ** 31 - 1);
 
 async function waitUntilReady(url: string): Promise<void> {
   let announced = false;

@@ -5,6 +5,7 @@
 import { ConfigurationError, exitOnConfigurationError, listenFailure, loadDotEnv } from "@repo/env";
 import { issuerConfigFromEnv } from "./issuer-env.ts";
 import { startIssuerServer } from "./local-issuer.ts";
+import type { LocalIssuer } from "./local-issuer-types.ts";
 import { exposureWarning, startupBanner } from "./startup-banner.ts";
 
 const config = exitOnConfigurationError("issuer", () => {
@@ -12,8 +13,23 @@ const config = exitOnConfigurationError("issuer", () => {
   return issuerConfigFromEnv(process.env);
 });
 
+// Signal handlers first: one arriving before they exist (just after the banner, on a busy machine)
+// would end the process by the signal, which pnpm reports as a failure. Every signal is handled,
+// not only the first: under `tsx watch` (pnpm dev) Ctrl-C arrives twice (from the terminal and
+// relayed by tsx), and an unhandled second one would end the process while it closes.
+let issuer: LocalIssuer | undefined;
+let closing = false;
+const shutdown = (signal: NodeJS.Signals) => {
+  if (closing) return;
+  closing = true;
+  console.log(`[issuer] ${signal}: closing`);
+  void (issuer?.close() ?? Promise.resolve()).then(() => process.exit(0));
+};
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
+
 try {
-  const issuer = await startIssuerServer(
+  issuer = await startIssuerServer(
     {
       port: config.port,
       host: config.host,
@@ -29,13 +45,6 @@ try {
   console.log(startupBanner(issuer, config));
   const warning = exposureWarning(config);
   if (warning !== undefined) console.warn(warning);
-
-  const shutdown = (signal: NodeJS.Signals) => {
-    console.log(`[issuer] ${signal}: closing`);
-    void issuer.close().then(() => process.exit(0));
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
 } catch (error) {
   // A port in use and the like: one line naming the variable that moves it, as for configuration.
   const failure = listenFailure(

@@ -31,7 +31,8 @@ export function builtApi(): BuiltApi {
   };
 }
 
-async function buildApi(outDir: string): Promise<void> {
+/** The package's own build into `outDir`: a folder of the test's, never dist/ itself. */
+export async function buildApi(outDir: string): Promise<void> {
   const build = await runToExit({
     command: join(apiDir, "node_modules", ".bin", "tsdown"),
     args: ["--out-dir", outDir, "--log-level", "error"],
