@@ -1,21 +1,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type LocalIssuer, startLocalIssuer } from "../src/index.ts";
+import { CLIENT_ASSERTION_ALGORITHMS, DPOP_SIGNING_ALGORITHMS } from "../src/signing-algorithms.ts";
 
 let issuer: LocalIssuer;
-// Written out rather than imported, so a change to the advertised list shows up here.
-const ASYMMETRIC = [
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-  "Ed25519",
-  "PS256",
-  "PS384",
-  "PS512",
-  "RS256",
-  "RS384",
-  "RS512",
-];
 
 beforeAll(async () => {
   issuer = await startLocalIssuer({ issuer: "https://tenant.example.authaction.com/" });
@@ -36,12 +23,26 @@ it("describes the issuer, its endpoints, the client_credentials grant, private_k
       "client_secret_basic",
       "private_key_jwt",
     ],
-    token_endpoint_auth_signing_alg_values_supported: ASYMMETRIC,
-    dpop_signing_alg_values_supported: ASYMMETRIC,
+    token_endpoint_auth_signing_alg_values_supported: CLIENT_ASSERTION_ALGORITHMS,
+    dpop_signing_alg_values_supported: DPOP_SIGNING_ALGORITHMS,
     id_token_signing_alg_values_supported: ["RS256"],
     scopes_supported: ["read:public", "read:secret", "read:messages", "write:messages"],
     claims_supported: ["iss", "sub", "aud", "exp", "iat", "jti", "scope", "client_id", "cnf"],
   });
+});
+
+it("advertises only asymmetric algorithms for private_key_jwt and DPoP: never none, never HMAC", async () => {
+  const res = await fetch(`${issuer.url}/.well-known/openid-configuration`);
+  const metadata = (await res.json()) as Record<string, unknown>;
+  for (const field of [
+    "token_endpoint_auth_signing_alg_values_supported",
+    "dpop_signing_alg_values_supported",
+  ]) {
+    const algorithms = metadata[field] as string[];
+    expect(algorithms).toEqual(expect.arrayContaining(["ES256", "PS256", "RS256", "EdDSA"]));
+    for (const alg of algorithms)
+      expect(alg).toMatch(/^(?:(?:ES|PS|RS)(?:256|384|512)|EdDSA|Ed25519)$/);
+  }
 });
 
 it("lists endpoints under the listening URL and keeps an explicit issuer verbatim", () => {
