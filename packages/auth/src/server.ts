@@ -3,6 +3,7 @@
  * JWKS. Import from "@repo/auth/server"; nothing here loads client-side code.
  */
 export type { AccessToken } from "./access-token.ts";
+export { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "./asymmetric-algorithms.ts";
 export {
   type BearerRefusal,
   type BearerRefusalOptions,
@@ -31,8 +32,6 @@ export {
 } from "./verifier.ts";
 export {
   type AccessTokenVerifierOptions,
-  ASYMMETRIC_ALGORITHMS,
-  type AsymmetricAlgorithm,
   MAX_CLOCK_TOLERANCE_SECONDS,
   type ResolvedVerifierOptions,
   VERIFIER_BOUNDS,

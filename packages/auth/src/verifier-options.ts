@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "./asymmetric-algorithms.ts";
 import { type Clock, type Fetch, globalFetch, systemClock } from "./clock.ts";
 import type { KeySetEvent } from "./key-set/key-set-event.ts";
 import {
@@ -6,25 +7,6 @@ import {
   KEY_SET_POLICY_BOUNDS,
   type KeySetPolicy,
 } from "./key-set/key-set-policy.ts";
-
-/**
- * Asymmetric JWS algorithms only (RFC 8725 §3.1-3.2): `none` and HMAC are never allowed, since a
- * public key must never double as a shared secret (the classic RS256 → HS256 confusion).
- */
-export const ASYMMETRIC_ALGORITHMS = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-  "Ed25519",
-] as const;
-export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 
 /**
  * Bounds and defaults of the verifier's numeric options, written once: the option schema below and

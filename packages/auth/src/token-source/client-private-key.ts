@@ -1,4 +1,5 @@
 import { createPrivateKey, type JsonWebKey, type KeyObject } from "node:crypto";
+import { EC_ALGORITHMS, RSA_ALGORITHMS } from "../asymmetric-algorithms.ts";
 
 /**
  * A client's private key for private_key_jwt (RFC 7523 §2.2), ready to sign assertions. Made by
@@ -13,18 +14,7 @@ export interface ClientPrivateKey {
 }
 
 /** Algorithms a client key may sign assertions with (asymmetric only). */
-export const CLIENT_ASSERTION_ALGORITHMS = [
-  "ES256",
-  "ES384",
-  "ES512",
-  "EdDSA",
-  "PS256",
-  "PS384",
-  "PS512",
-  "RS256",
-  "RS384",
-  "RS512",
-] as const;
+export const CLIENT_ASSERTION_ALGORITHMS = [...EC_ALGORITHMS, "EdDSA", ...RSA_ALGORITHMS] as const;
 export type ClientAssertionAlgorithm = (typeof CLIENT_ASSERTION_ALGORITHMS)[number];
 
 const CURVE_ALGORITHM: Readonly<Record<string, ClientAssertionAlgorithm>> = {
@@ -32,14 +22,6 @@ const CURVE_ALGORITHM: Readonly<Record<string, ClientAssertionAlgorithm>> = {
   secp384r1: "ES384",
   secp521r1: "ES512",
 };
-const RSA_ALGORITHMS: readonly ClientAssertionAlgorithm[] = [
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-];
 const MIN_RSA_BITS = 2048;
 
 /** Options of `parseClientPrivateKey`. */
