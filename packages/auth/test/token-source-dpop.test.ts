@@ -1,14 +1,15 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, type JWK } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
-  AuthError,
   type ClientCredentialsOptions,
   createClientCredentialsTokenSource,
   createDpopSigner,
   generateClientKeyPair,
   parseClientPrivateKey,
 } from "../src/client.ts";
+import { authErrorOf } from "./support/auth-error-of.ts";
 import { startLoopbackServer } from "./support/loopback-server.ts";
 
 // The token source asking for DPoP-bound tokens with private_key_jwt, against the real local
@@ -63,15 +64,6 @@ function recordingFetch() {
     return fetch(input, init);
   };
   return { sent, fetch: fetchRecording };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AuthError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AuthError);
-  return error as AuthError;
 }
 
 describe("token source: private_key_jwt and DPoP against the local issuer", () => {
@@ -166,7 +158,7 @@ describe("token source: private_key_jwt and DPoP against the local issuer", () =
 
   it("is refused as token_request_refused when the issuer does not know the key", async () => {
     const stranger = await generateClientKeyPair("ES256");
-    const error = await rejection(
+    const error = await authErrorOf(
       createClientCredentialsTokenSource(
         keyOptions(issuer, {
           clientPrivateKey: parseClientPrivateKey(JSON.stringify(stranger.privateJwk)),
@@ -180,71 +172,55 @@ describe("token source: private_key_jwt and DPoP against the local issuer", () =
 });
 
 describe("token source: what a token endpoint answers to DPoP requests", () => {
-  it("refuses a Bearer answer to a DPoP request as invalid_token_response", async () => {
-    const server = await startLoopbackServer((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ access_token: "t", token_type: "Bearer", expires_in: 60 }));
-    });
+  /** Asks for a DPoP-bound token from a token endpoint answering with `handler`. */
+  async function refusedBy(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+    const server = await startLoopbackServer(handler);
     try {
-      const error = await rejection(
+      const error = await authErrorOf(
         createClientCredentialsTokenSource({
           ...keyOptions(issuer),
           tokenUrl: `${server.url}/token`,
           dpop: await createDpopSigner(),
         }).getToken(),
       );
-      expect(error.code).toBe("invalid_token_response");
-      expect(error.message).toMatch(/token_type is "Bearer", expected "DPoP"/);
+      return { error, requests: server.requests };
     } finally {
       await server.close();
     }
+  }
+
+  it("refuses a Bearer answer to a DPoP request as invalid_token_response", async () => {
+    const { error } = await refusedBy((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ access_token: "t", token_type: "Bearer", expires_in: 60 }));
+    });
+    expect(error.code).toBe("invalid_token_response");
+    expect(error.message).toMatch(/token_type is "Bearer", expected "DPoP"/);
   });
 
   it("retries a nonce challenge only once, then reports the refusal", async () => {
     let nonce = 0;
     const seenNonces: (string | undefined)[] = [];
-    const server = await startLoopbackServer((req, res) => {
+    const { error, requests } = await refusedBy((req, res) => {
       const proof = String(req.headers.dpop ?? "");
       seenNonces.push(decodeJwt(proof).nonce as string | undefined);
       nonce += 1;
       res.writeHead(400, { "content-type": "application/json", "dpop-nonce": `nonce-${nonce}` });
       res.end(JSON.stringify({ error: "use_dpop_nonce", error_description: "use the nonce" }));
     });
-    try {
-      const error = await rejection(
-        createClientCredentialsTokenSource({
-          ...keyOptions(issuer),
-          tokenUrl: `${server.url}/token`,
-          dpop: await createDpopSigner(),
-        }).getToken(),
-      );
-      expect(error.code).toBe("token_request_refused");
-      expect(error.oauthError).toBe("use_dpop_nonce");
-      expect(server.requests).toBe(2);
-      expect(seenNonces).toEqual([undefined, "nonce-1"]);
-    } finally {
-      await server.close();
-    }
+    expect(error.code).toBe("token_request_refused");
+    expect(error.oauthError).toBe("use_dpop_nonce");
+    expect(requests).toBe(2);
+    expect(seenNonces).toEqual([undefined, "nonce-1"]);
   });
 
   it("does not retry a use_dpop_nonce answer that gives no nonce", async () => {
-    const server = await startLoopbackServer((_req, res) => {
+    const { error, requests } = await refusedBy((_req, res) => {
       res.writeHead(400, { "content-type": "application/json" });
       res.end(JSON.stringify({ error: "use_dpop_nonce" }));
     });
-    try {
-      const error = await rejection(
-        createClientCredentialsTokenSource({
-          ...keyOptions(issuer),
-          tokenUrl: `${server.url}/token`,
-          dpop: await createDpopSigner(),
-        }).getToken(),
-      );
-      expect(error.code).toBe("token_request_refused");
-      expect(server.requests).toBe(1);
-    } finally {
-      await server.close();
-    }
+    expect(error.code).toBe("token_request_refused");
+    expect(requests).toBe(1);
   });
 });
 

@@ -2,11 +2,12 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from "nod
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-  AuthError,
+  type AuthError,
   type ClientCredentialsOptions,
   createClientCredentialsTokenSource,
 } from "../src/client.ts";
 import { ManualClock } from "../src/testing.ts";
+import { authErrorOf } from "./support/auth-error-of.ts";
 import { streamBody } from "./support/loopback-server.ts";
 
 // Answers the local issuer cannot produce: a tiny token endpoint per test, scripted per request.
@@ -107,13 +108,9 @@ function options(
   };
 }
 
+/** The AuthError `promise` rejects with, which must quote neither the secret nor the token. */
 async function rejection(promise: Promise<unknown>): Promise<AuthError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AuthError);
-  const authError = error as AuthError;
+  const authError = await authErrorOf(promise);
   expect(authError.message).not.toContain(SECRET);
   expect(authError.message).not.toContain(TOKEN);
   return authError;

@@ -2,11 +2,11 @@ import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
-  AuthError,
   type ClientCredentialsOptions,
   createClientCredentialsTokenSource,
 } from "../src/client.ts";
 import { ManualClock } from "../src/testing.ts";
+import { authErrorOf } from "./support/auth-error-of.ts";
 
 let issuer: LocalIssuer;
 
@@ -32,15 +32,6 @@ function demoOptions(overrides: Partial<ClientCredentialsOptions> = {}): ClientC
     retry: { baseDelayMs: 10, maxDelayMs: 50 },
     ...overrides,
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<AuthError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AuthError);
-  return error as AuthError;
 }
 
 describe("client credentials token source against the local issuer", () => {
@@ -112,7 +103,7 @@ describe("client credentials token source against the local issuer", () => {
   it("gives up at once when Retry-After points past the deadline", async () => {
     issuer.failTokenRequests({ status: 429, count: 1, retryAfterSeconds: 120 });
     const source = createClientCredentialsTokenSource(demoOptions());
-    const error = await rejection(source.getToken());
+    const error = await authErrorOf(source.getToken());
     expect(error.code).toBe("token_endpoint_unavailable");
     expect(error.status).toBe(429);
     expect(error.oauthError).toBe("slow_down");
@@ -132,7 +123,7 @@ describe("client credentials token source against the local issuer", () => {
     const source = createClientCredentialsTokenSource(
       demoOptions({ retry: { maxAttempts: 3, baseDelayMs: 1 } }),
     );
-    const error = await rejection(source.getToken());
+    const error = await authErrorOf(source.getToken());
     expect(error.code).toBe("token_endpoint_unavailable");
     expect(error.status).toBe(500);
     expect(error.oauthError).toBe("temporarily_unavailable");
@@ -173,7 +164,7 @@ describe("client credentials token source against the local issuer", () => {
         }),
       );
       let settled = false;
-      const pending = rejection(source.getToken()).finally(() => {
+      const pending = authErrorOf(source.getToken()).finally(() => {
         settled = true;
       });
       while (!settled) {
@@ -199,7 +190,7 @@ describe("client credentials token source against the local issuer", () => {
   it("does not retry invalid_client, and never puts the secret in the message", async () => {
     const secret = "wrong-secret-0123456789";
     const source = createClientCredentialsTokenSource(demoOptions({ clientSecret: secret }));
-    const error = await rejection(source.getToken());
+    const error = await authErrorOf(source.getToken());
     expect(error.code).toBe("token_request_refused");
     expect(error.oauthError).toBe("invalid_client");
     expect(error.status).toBe(401);
@@ -212,7 +203,7 @@ describe("client credentials token source against the local issuer", () => {
 
   it("refuses an audience the issuer does not serve with invalid_request, not retried", async () => {
     const source = createClientCredentialsTokenSource(demoOptions({ audience: "https://other" }));
-    const error = await rejection(source.getToken());
+    const error = await authErrorOf(source.getToken());
     expect(error.code).toBe("token_request_refused");
     expect(error.oauthError).toBe("invalid_request");
     expect(error.status).toBe(400);

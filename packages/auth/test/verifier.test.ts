@@ -3,9 +3,10 @@ import { generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type AccessTokenVerifierOptions,
-  AuthError,
+  type AuthError,
   createAccessTokenVerifier,
 } from "../src/server.ts";
+import { authErrorOf } from "./support/auth-error-of.ts";
 
 let issuer: LocalIssuer;
 
@@ -23,15 +24,6 @@ function verifierFor(overrides: Partial<AccessTokenVerifierOptions> = {}) {
     jwksUri: issuer.jwksUri,
     ...overrides,
   });
-}
-
-async function refusal(promise: Promise<unknown>): Promise<AuthError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AuthError);
-  return error as AuthError;
 }
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -84,7 +76,7 @@ describe("verifier: acceptance", () => {
       "http://tenant.example.com",
       "https://evil.example.com",
     ]) {
-      const error = await refusal(verifier.verify(await issuer.signToken({ issuer: iss })));
+      const error = await authErrorOf(verifier.verify(await issuer.signToken({ issuer: iss })));
       expect(error.code).toBe("wrong_issuer");
     }
   });
@@ -195,14 +187,14 @@ describe("verifier: each refusal has its code", () => {
 
   for (const [name, make, code] of cases) {
     it(`refuses a token: ${name} -> ${code}`, async () => {
-      const error = await refusal(verifierFor().verify(await make()));
+      const error = await authErrorOf(verifierFor().verify(await make()));
       expect(error.code).toBe(code);
       expect(error.message).not.toMatch(/eyJ/);
     });
   }
 
   it("refuses a token longer than the maximum before parsing it", async () => {
-    const error = await refusal(
+    const error = await authErrorOf(
       verifierFor({ maxTokenLength: 1024 }).verify(`${"a".repeat(1025)}`),
     );
     expect(error.code).toBe("token_too_large");
@@ -210,14 +202,14 @@ describe("verifier: each refusal has its code", () => {
 
   it("reports key_set_unavailable when the JWKS cannot be fetched and nothing is cached", async () => {
     const verifier = verifierFor({ jwksUri: "http://127.0.0.1:9/.well-known/jwks.json" });
-    const error = await refusal(verifier.verify(await issuer.signToken()));
+    const error = await authErrorOf(verifier.verify(await issuer.signToken()));
     expect(error.code).toBe("key_set_unavailable");
   });
 
   it("requires typ at+jwt only when configured (RFC 9068)", async () => {
     const plain = await issuer.signToken();
     await expect(verifierFor().verify(plain)).resolves.toBeDefined();
-    const error = await refusal(verifierFor({ requireAccessTokenType: true }).verify(plain));
+    const error = await authErrorOf(verifierFor({ requireAccessTokenType: true }).verify(plain));
     expect(error.code).toBe("wrong_type");
     const typed = await issuer.signToken({ header: { typ: "at+jwt" } });
     await expect(
@@ -226,7 +218,7 @@ describe("verifier: each refusal has its code", () => {
   });
 
   it("carries sub and client_id on refusals after a valid signature, for logs", async () => {
-    const error = await refusal(
+    const error = await authErrorOf(
       verifierFor().verify(await issuer.signToken({ audience: "https://x.example" })),
     );
     expect(error).toMatchObject({
@@ -257,7 +249,7 @@ describe("verifier: time claims past year 9999", () => {
     async (claim, value) => {
       const jwt = await issuer.signToken({ claims: { [claim]: value } });
       const verifier = verifierFor();
-      const error = await refusal(verifier.verify(jwt));
+      const error = await authErrorOf(verifier.verify(jwt));
       expect(error).toMatchObject({
         code: "invalid_claim",
         message: `Token ${claim} claim is out of range`,
@@ -265,16 +257,18 @@ describe("verifier: time claims past year 9999", () => {
       });
       // Refused, so never cached: the next attempt is refused again.
       expect(verifier.cached(jwt)).toBeUndefined();
-      expect((await refusal(verifier.verify(jwt))).code).toBe("invalid_claim");
+      expect((await authErrorOf(verifier.verify(jwt))).code).toBe("invalid_claim");
     },
   );
 
   it("accepts an exp at the bound, and judges nbf and iat there by the clock as before", async () => {
     const token = await verifierFor().verify(await issuer.signToken({ claims: { exp: BOUND } }));
     expect(token.expiresAt.toISOString()).toBe("9999-12-31T23:59:59.000Z");
-    const early = await refusal(verifierFor().verify(await issuer.signToken({ notBefore: BOUND })));
+    const early = await authErrorOf(
+      verifierFor().verify(await issuer.signToken({ notBefore: BOUND })),
+    );
     expect(early.code).toBe("not_yet_valid");
-    const issued = await refusal(
+    const issued = await authErrorOf(
       verifierFor().verify(await issuer.signToken({ claims: { iat: BOUND } })),
     );
     expect(issued).toMatchObject({ code: "invalid_claim", message: "Token iat claim is invalid" });
@@ -321,15 +315,15 @@ describe("verifier: cache statistics", () => {
   it("counts a refused token as a miss and caches nothing for it", async () => {
     const verifier = verifierFor();
     const expired = await issuer.signToken({ claims: { exp: now() - 3600 } });
-    await refusal(verifier.verify(expired));
-    await refusal(verifier.verify(expired));
+    await authErrorOf(verifier.verify(expired));
+    await authErrorOf(verifier.verify(expired));
     expect(verifier.stats()).toMatchObject({ cacheHits: 0, cacheMisses: 2, cacheSize: 0 });
   });
 
   it("does not count tokens refused before the cache is consulted", async () => {
     const verifier = verifierFor({ maxTokenLength: 256 });
-    await refusal(verifier.verify(""));
-    await refusal(verifier.verify("a".repeat(300)));
+    await authErrorOf(verifier.verify(""));
+    await authErrorOf(verifier.verify("a".repeat(300)));
     expect(verifier.stats()).toMatchObject({ cacheHits: 0, cacheMisses: 0 });
   });
 
