@@ -37,28 +37,37 @@ const codeOf = (promise: Promise<unknown>) =>
     (e: unknown) => (e instanceof AuthError ? e.code : `unexpected ${String(e)}`),
   );
 
+/** A verifier on the local issuer with its own cache off, for tests that drive a cache themselves. */
+function uncachedVerifier(): AccessTokenVerifier {
+  const verifier = createAccessTokenVerifier({
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    jwksUri: issuer.jwksUri,
+    cache: false,
+  });
+  cleanup.push(() => verifier.keySet.close());
+  return verifier;
+}
+
+/** A real key set on the local issuer, and the thumbprint of the signing key it resolves. */
+async function issuerKeySet(clock: ManualClock) {
+  const keySet = new RemoteKeySet(issuer.jwksUri, { clock });
+  cleanup.push(() => keySet.close());
+  const { thumbprint } = await keySet.resolve({ alg: "RS256", kid: issuer.keys().signing });
+  return { keySet, thumbprint };
+}
+
 describe("verified-token cache", () => {
   it("never holds more than its bound, evicting the least recently used", async () => {
     const clock = new ManualClock();
-    const keySet = new RemoteKeySet(issuer.jwksUri, { clock });
-    cleanup.push(() => keySet.close());
+    const { keySet, thumbprint } = await issuerKeySet(clock);
     const cache = new VerifiedTokenCache(3, keySet, clock);
-    const verifier = createAccessTokenVerifier({
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-      jwksUri: issuer.jwksUri,
-      cache: false,
-    });
-    cleanup.push(() => verifier.keySet.close());
+    const verifier = uncachedVerifier();
     // Real verified entries, bound to the key the real key set resolves for them.
     const tokens = await Promise.all(
       Array.from({ length: 5 }, (_, i) => issuer.signToken({ claims: { jti: `c${i}` } })),
     );
-    for (const jwt of tokens) {
-      const token = await verifier.verify(jwt);
-      const { thumbprint } = await keySet.resolve({ alg: "RS256", kid: issuer.keys().signing });
-      cache.set(jwt, token, thumbprint);
-    }
+    for (const jwt of tokens) cache.set(jwt, await verifier.verify(jwt), thumbprint);
     expect(cache.size).toBe(3);
     expect(cache.get(tokens[0] as string)).toBeUndefined();
     expect(cache.get(tokens[1] as string)).toBeUndefined();
@@ -68,17 +77,8 @@ describe("verified-token cache", () => {
   it("finds entries by a small integer of the token's tail; tokens whose keys collide are one entry, never each other's", async () => {
     const jwt = await issuer.signToken();
     const clock = new ManualClock(issuedAtMs(jwt));
-    const keySet = new RemoteKeySet(issuer.jwksUri, { clock });
-    cleanup.push(() => keySet.close());
-    const verifier = createAccessTokenVerifier({
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-      jwksUri: issuer.jwksUri,
-      cache: false,
-    });
-    cleanup.push(() => verifier.keySet.close());
-    const token = await verifier.verify(jwt);
-    const { thumbprint } = await keySet.resolve({ alg: "RS256", kid: issuer.keys().signing });
+    const { keySet, thumbprint } = await issuerKeySet(clock);
+    const token = await uncachedVerifier().verify(jwt);
 
     // A small integer (inline-hashed by a Map), from the tail only.
     const key = keyOf(jwt);
@@ -124,17 +124,8 @@ describe("verified-token cache", () => {
   it("serves no entry whose expiry is not a date (an Invalid Date never compares as passed)", async () => {
     const jwt = await issuer.signToken();
     const clock = new ManualClock(issuedAtMs(jwt));
-    const keySet = new RemoteKeySet(issuer.jwksUri, { clock });
-    cleanup.push(() => keySet.close());
-    const { thumbprint } = await keySet.resolve({ alg: "RS256", kid: issuer.keys().signing });
-    const verifier = createAccessTokenVerifier({
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-      jwksUri: issuer.jwksUri,
-      cache: false,
-    });
-    cleanup.push(() => verifier.keySet.close());
-    const token = await verifier.verify(jwt);
+    const { keySet, thumbprint } = await issuerKeySet(clock);
+    const token = await uncachedVerifier().verify(jwt);
     const cache = new VerifiedTokenCache(10, keySet, clock);
     cache.set(jwt, token, thumbprint);
     expect(cache.get(jwt)).toBe(token);
