@@ -165,6 +165,15 @@ describe("error bodies never repeat the caller's path or input", () => {
     ["HTML", "<script>alert('zzhostile')</script>"],
   ] as const;
 
+  /** The whole error for an unknown procedure, alone or in a batch: a fixed message, no path. */
+  const NO_SUCH_PROCEDURE = {
+    error: {
+      message: "No such procedure",
+      code: -32004,
+      data: { code: "NOT_FOUND", httpStatus: 404 },
+    },
+  };
+
   function expectNoEcho(res: Exchange): void {
     expect(res.text).not.toMatch(/zzhostile/i);
   }
@@ -174,13 +183,7 @@ describe("error bodies never repeat the caller's path or input", () => {
     async (_, name) => {
       const res = await send(api.url, `/trpc/${enc(name)}`, { authorization: `Bearer ${token}` });
       expectTrpcError(res, 404, "NOT_FOUND");
-      expect(res.json).toEqual({
-        error: {
-          message: "No such procedure",
-          code: -32004,
-          data: { code: "NOT_FOUND", httpStatus: 404 },
-        },
-      });
+      expect(res.json).toEqual(NO_SUCH_PROCEDURE);
       expectNoEcho(res);
     },
   );
@@ -190,13 +193,7 @@ describe("error bodies never repeat the caller's path or input", () => {
     async (_, name) => {
       const res = await send(api.url, `/trpc/public,${enc(name)}?batch=1`);
       expect(res.status).toBe(207);
-      expect((res.json as unknown[])[1]).toEqual({
-        error: {
-          message: "No such procedure",
-          code: -32004,
-          data: { code: "NOT_FOUND", httpStatus: 404 },
-        },
-      });
+      expect((res.json as unknown[])[1]).toEqual(NO_SUCH_PROCEDURE);
       expectNoEcho(res);
     },
   );
