@@ -25,31 +25,23 @@ afterAll(async () => {
 const tenant = { AUTHACTION_ISSUER: "http://127.0.0.1:9", AUTHACTION_AUDIENCE: "a" };
 
 describe("the api's entry point on a port in use", () => {
-  it("exits 1 with one line naming PORT and the port", async () => {
+  it.each([
+    ["PORT", "and the port", (port: string) => ({ PORT: port })],
+    [
+      "METRICS_PORT",
+      "when the metrics port is the one in use",
+      (port: string) => ({ PORT: "0", METRICS_HOST: "127.0.0.1", METRICS_PORT: port }),
+    ],
+  ] as const)("exits 1 with one line naming %s %s", async (variable, _when, env) => {
     const { code, stdout, stderr } = await runEntryPoint({
       ...tenant,
       HOST: "127.0.0.1",
-      PORT: String(taken),
+      ...env(String(taken)),
     });
     expect(code).toBe(1);
     expect(stdout).not.toContain('"event":"listening"');
     expect(stderr).toBe(
-      `api: configuration error: PORT: port ${taken} on 127.0.0.1 is already in use: stop what listens there or set PORT to a free port\n`,
-    );
-  });
-
-  it("exits 1 with one line naming METRICS_PORT when the metrics port is the one in use", async () => {
-    const { code, stdout, stderr } = await runEntryPoint({
-      ...tenant,
-      HOST: "127.0.0.1",
-      PORT: "0",
-      METRICS_HOST: "127.0.0.1",
-      METRICS_PORT: String(taken),
-    });
-    expect(code).toBe(1);
-    expect(stdout).not.toContain('"event":"listening"');
-    expect(stderr).toBe(
-      `api: configuration error: METRICS_PORT: port ${taken} on 127.0.0.1 is already in use: stop what listens there or set METRICS_PORT to a free port\n`,
+      `api: configuration error: ${variable}: port ${taken} on 127.0.0.1 is already in use: stop what listens there or set ${variable} to a free port\n`,
     );
   });
 });
