@@ -54,6 +54,16 @@ afterAll(async () => {
   await issuer?.close();
 });
 
+/** A 200 answer with a real token from the issuer, whose response claims `scope`. */
+async function tokenAnswer(scope: string): Promise<RawAnswer> {
+  const token = await issuer.signToken({ clientId: CLIENT_ID });
+  return {
+    status: 200,
+    reason: "OK",
+    body: JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: 3600, scope }),
+  };
+}
+
 async function runAgainst(answer: RawAnswer): Promise<MainRun> {
   endpoint = await startRawTokenEndpoint(answer);
   const run = await runMain({
@@ -126,17 +136,9 @@ describe("the client's output, facing a token endpoint that echoes the secret an
   });
 
   it("prints a token response's scope sanitised: it cannot forge a result line", async () => {
-    const token = await issuer.signToken({ clientId: CLIENT_ID });
-    const run = await runAgainst({
-      status: 200,
-      reason: "OK",
-      body: JSON.stringify({
-        access_token: token,
-        token_type: "Bearer",
-        expires_in: 3600,
-        scope: `read:public read:secret${FORGERY} ${ECHO_TEXT}`,
-      }),
-    });
+    const run = await runAgainst(
+      await tokenAnswer(`read:public read:secret${FORGERY} ${ECHO_TEXT}`),
+    );
     expectNothingLeaked(run);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -240,17 +242,7 @@ describe("the client, facing a token endpoint whose text is built to make saniti
   it.each(SLOW_SHAPES.map(([shape, text]): [string, string] => [shape, text(BODY_TEXT - 2_000)]))(
     "keeps the event loop free (under 100 ms) printing a token's 62 KB scope of %s",
     async (_shape, text) => {
-      const token = await issuer.signToken({ clientId: CLIENT_ID });
-      const run = await runInProcess({
-        status: 200,
-        reason: "OK",
-        body: JSON.stringify({
-          access_token: token,
-          token_type: "Bearer",
-          expires_in: 3600,
-          scope: text,
-        }),
-      });
+      const run = await runInProcess(await tokenAnswer(text));
       expect(run.code).toBe(0);
       expect(run.lines[0]).toMatch(/^token {5}-> obtained, expires \S+, scope ".{197}\.\.\."$/);
       expect(run.ownStallMs).toBeLessThan(LOOP_BUDGET_MS);
