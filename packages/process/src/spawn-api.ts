@@ -1,9 +1,14 @@
 import { fileURLToPath } from "node:url";
+import { type EntryPoint, type EntryPointOptions, entryPointLaunch } from "./entry-point-launch.ts";
 import { type ReadyProcess, spawnReady } from "./spawn-ready.ts";
 import type { ChildEnv, StartProcessOptions } from "./start-process.ts";
 
-/** The api's folder: its entry point is what `pnpm --filter @repo/api start` runs. */
-const API_DIR = fileURLToPath(new URL("../../../apps/api/", import.meta.url));
+/** The api's entry point, what `pnpm --filter @repo/api start` runs. */
+const API: EntryPoint = {
+  name: "api",
+  dir: fileURLToPath(new URL("../../../apps/api/", import.meta.url)),
+  listenEnv: { PORT: "0", HOST: "127.0.0.1" },
+};
 
 /** What the api's `listening` log line says about where it listens. */
 export interface ApiAddress {
@@ -11,35 +16,12 @@ export interface ApiAddress {
   readonly metricsUrl: string | undefined;
 }
 
-export interface SpawnApiOptions {
-  /** Node arguments; default the sources' entry point through tsx (`--import tsx src/main.ts`). */
-  readonly args?: readonly string[];
-  /** Default apps/api. */
-  readonly cwd?: string;
-  /** Default the running Node (process.execPath). */
-  readonly node?: string;
-  /** How long to wait for the `listening` line. Default 15 s. */
-  readonly timeoutMs?: number;
-}
+/** Default cwd apps/api; timeoutMs waits for the `listening` line. */
+export type SpawnApiOptions = EntryPointOptions;
 
-/**
- * How to run the api's entry point: with exactly PATH, NODE_ENV=test (which keeps a developer's
- * .env out), PORT=0 and HOST=127.0.0.1, then `env` (where `undefined` removes one).
- */
+/** How to run the api's entry point (see entryPointLaunch), with PORT=0 and HOST=127.0.0.1. */
 export function apiLaunch(env: ChildEnv, options: SpawnApiOptions = {}): StartProcessOptions {
-  return {
-    command: options.node ?? process.execPath,
-    args: options.args ?? ["--import", "tsx", "src/main.ts"],
-    cwd: options.cwd ?? API_DIR,
-    env: {
-      PATH: process.env.PATH ?? "",
-      NODE_ENV: "test",
-      PORT: "0",
-      HOST: "127.0.0.1",
-      ...env,
-    },
-    name: "api",
-  };
+  return entryPointLaunch(API, env, options);
 }
 
 /**
@@ -52,7 +34,7 @@ export function spawnApi(
 ): Promise<ReadyProcess<ApiAddress>> {
   return spawnReady({
     ...apiLaunch(env, options),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    timeoutMs: options.timeoutMs,
     ready: listeningAddress,
   });
 }

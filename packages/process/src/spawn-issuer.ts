@@ -1,9 +1,14 @@
 import { fileURLToPath } from "node:url";
+import { type EntryPoint, type EntryPointOptions, entryPointLaunch } from "./entry-point-launch.ts";
 import { type ReadyProcess, spawnReady } from "./spawn-ready.ts";
 import type { ChildEnv, StartProcessOptions } from "./start-process.ts";
 
-/** The local issuer's folder: its entry point is what `pnpm --filter @repo/issuer start` runs. */
-const ISSUER_DIR = fileURLToPath(new URL("../../issuer/", import.meta.url));
+/** The local issuer's entry point, what `pnpm --filter @repo/issuer start` runs. */
+const ISSUER: EntryPoint = {
+  name: "issuer",
+  dir: fileURLToPath(new URL("../../issuer/", import.meta.url)),
+  listenEnv: { ISSUER_PORT: "0", ISSUER_HOST: "127.0.0.1" },
+};
 
 /** What the local issuer's start banner says about where it answers. */
 export interface IssuerAddress {
@@ -14,34 +19,15 @@ export interface IssuerAddress {
   readonly tokenUrl: string;
 }
 
-export interface SpawnIssuerOptions {
-  /** Node arguments; default the sources' entry point through tsx (`--import tsx src/main.ts`). */
-  readonly args?: readonly string[];
-  /** Default packages/issuer. */
-  readonly cwd?: string;
-  /** How long to wait for the banner. Default 15 s. */
-  readonly timeoutMs?: number;
-}
+/** Default cwd packages/issuer; timeoutMs waits for the banner. */
+export type SpawnIssuerOptions = EntryPointOptions;
 
 /**
- * How to run the local issuer's entry point: with exactly PATH, NODE_ENV=test (which keeps a
- * developer's .env out), ISSUER_PORT=0 and ISSUER_HOST=127.0.0.1, then `env` (where `undefined`
- * removes one).
+ * How to run the local issuer's entry point (see entryPointLaunch), with ISSUER_PORT=0 and
+ * ISSUER_HOST=127.0.0.1.
  */
 export function issuerLaunch(env: ChildEnv, options: SpawnIssuerOptions = {}): StartProcessOptions {
-  return {
-    command: process.execPath,
-    args: options.args ?? ["--import", "tsx", "src/main.ts"],
-    cwd: options.cwd ?? ISSUER_DIR,
-    env: {
-      PATH: process.env.PATH ?? "",
-      NODE_ENV: "test",
-      ISSUER_PORT: "0",
-      ISSUER_HOST: "127.0.0.1",
-      ...env,
-    },
-    name: "issuer",
-  };
+  return entryPointLaunch(ISSUER, env, options);
 }
 
 /** The local issuer's real entry point (see issuerLaunch), resolved once its banner is out. */
@@ -51,7 +37,7 @@ export function spawnIssuer(
 ): Promise<ReadyProcess<IssuerAddress>> {
   return spawnReady({
     ...issuerLaunch(env, options),
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    timeoutMs: options.timeoutMs,
     ready: issuerAddress,
   });
 }
