@@ -5,9 +5,9 @@ import {
   createClientCredentialsTokenSource,
   createDpopSigner,
   generateClientKeyPair,
-  parseClientPrivateKey,
 } from "../src/client.ts";
 import { type RunningOidcProvider, startOidcProvider } from "./support/oidc-provider.ts";
+import { privateKeyJwtOptions } from "./support/private-key-jwt-options.ts";
 
 // Interoperability: the token source against node-oidc-provider, an authorization server written
 // elsewhere (panva), for DPoP-bound client-credentials tokens with private_key_jwt.
@@ -25,15 +25,7 @@ beforeAll(async () => {
   ];
   provider = await startOidcProvider({ clients, audience: AUDIENCE });
   nonceProvider = await startOidcProvider({ clients, audience: AUDIENCE, requireDpopNonce: true });
-  const clientPrivateKey = parseClientPrivateKey(JSON.stringify(privateJwk));
-  keyOptions = (target) => ({
-    tokenUrl: target.tokenUrl,
-    clientId: "interop-key",
-    clientAuthMethod: "private_key_jwt",
-    clientPrivateKey,
-    assertionAudience: target.issuer,
-    audience: AUDIENCE,
-  });
+  keyOptions = (target) => privateKeyJwtOptions(target, "interop-key", privateJwk, AUDIENCE);
 });
 afterAll(async () => {
   await provider?.close();

@@ -11,6 +11,7 @@ import {
 } from "../src/client.ts";
 import { authErrorOf } from "./support/auth-error-of.ts";
 import { startLoopbackServer } from "./support/loopback-server.ts";
+import { privateKeyJwtOptions } from "./support/private-key-jwt-options.ts";
 
 // The token source asking for DPoP-bound tokens with private_key_jwt, against the real local
 // issuer (real keys, real signed proofs and assertions checked by the issuer's rules).
@@ -45,12 +46,7 @@ function keyOptions(
   overrides: Partial<ClientCredentialsOptions> = {},
 ): ClientCredentialsOptions {
   return {
-    tokenUrl: target.tokenUrl,
-    clientId: CLIENT,
-    clientAuthMethod: "private_key_jwt",
-    clientPrivateKey: parseClientPrivateKey(JSON.stringify(privateJwk)),
-    assertionAudience: target.issuer,
-    audience: target.audience,
+    ...privateKeyJwtOptions(target, CLIENT, privateJwk, target.audience),
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
     ...overrides,
   };
