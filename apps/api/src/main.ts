@@ -1,11 +1,20 @@
+import { databaseConfigFromEnv, migrateCommand } from "@repo/db";
 import { exitOnConfigurationError, exitOnConfigurationErrorAsync, loadDotEnv } from "@repo/env";
 import { apiConfigFromEnv } from "./config.ts";
 import { createApiLogger } from "./logger.ts";
 import { startApi } from "./start-api.ts";
 
+// `node dist/main.js migrate`: apply the migrations and exit (a Kubernetes Job; docs/operations.md).
+if (process.argv[2] === "migrate") {
+  loadDotEnv();
+  process.exit(await migrateCommand(process.env, "api migrate"));
+}
+
 const config = exitOnConfigurationError("api", () => {
   loadDotEnv();
-  return apiConfigFromEnv(process.env);
+  // The tenant first: its errors are the ones a first run meets.
+  const api = apiConfigFromEnv(process.env);
+  return { ...api, database: databaseConfigFromEnv(process.env) };
 });
 
 const logger = createApiLogger(config.logLevel);
@@ -68,6 +77,7 @@ api = await exitOnConfigurationErrorAsync("api", () =>
     metrics: config.metrics,
     limits: config.http,
     streams: { maxPerSubject: config.maxStreamsPerSubject },
+    database: config.database,
     ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
   }),
 );

@@ -26,6 +26,7 @@ export {
   newestMessagesAfter,
 } from "./message-queries.ts";
 export { migrate } from "./migrate.ts";
+export { migrateCommand } from "./migrate-command.ts";
 export { type OpenDatabaseOptions, openDatabase } from "./open-database.ts";
 export { openPglite, type PgliteOptions } from "./pglite-database.ts";
 export { openPostgres, type PostgresOptions } from "./postgres-database.ts";
