@@ -46,8 +46,9 @@ describe("on a real Postgres server", () => {
   });
 
   it("posts from ten connections at once become visible in id order: a reader that follows 'the rows after the last id it saw' misses none", async () => {
-    const writer = open({ poolSize: 10 });
-    const reader = open({ poolSize: 1 });
+    // Deadlines far above what 200 serialised inserts take on a loaded machine: this is about order.
+    const writer = open({ poolSize: 10, statementTimeoutMs: 30_000 });
+    const reader = open({ poolSize: 1, statementTimeoutMs: 30_000 });
     const start = await reader.run((db) => lastMessageId(db));
     const posts = 200;
     let writing = true;
