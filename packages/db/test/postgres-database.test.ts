@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -113,5 +115,35 @@ describe("on a real Postgres server", () => {
     expect(["ERR_DATABASE_TIMEOUT", "ERR_DATABASE_UNAVAILABLE"]).toContain(
       (failed as DatabaseError).code,
     );
+  });
+
+  it("pnpm --filter @repo/db migrate (the Job's command) applies nothing more on a current schema, says so in one JSON line and exits 0; an unreachable server is one line on stderr and exit 1", async () => {
+    const run = (url: string) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ["--import", "tsx", "src/migrate-main.ts"], {
+          cwd: fileURLToPath(new URL("..", import.meta.url)),
+          env: { PATH: process.env.PATH ?? "", NODE_ENV: "test", DATABASE_URL: url },
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk) => {
+          stdout += chunk;
+        });
+        child.stderr.on("data", (chunk) => {
+          stderr += chunk;
+        });
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+      });
+    await open().migrate();
+    expect(await run(server.url)).toEqual({
+      code: 0,
+      stdout: `${JSON.stringify({ event: "migrated", migrations: [] })}\n`,
+      stderr: "",
+    });
+    const down = await run("postgres://postgres:secret@127.0.0.1:1/postgres");
+    expect(down.code).toBe(1);
+    expect(down.stdout).toBe("");
+    expect(down.stderr).toMatch(/^migrate: migration failed: .+\n$/);
+    expect(down.stderr).not.toContain("secret");
   });
 });
