@@ -179,6 +179,8 @@ async function main(): Promise<number> {
       PORT: String(apiPort),
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
+      // No DATABASE_URL: messages in an in-memory PGlite (`pnpm soak:replicas` soaks Postgres).
+      NODE_ENV: "test",
     });
     children.push(api);
     await waitFor(`${apiUrl}/readyz`, api, "api");
