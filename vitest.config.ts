@@ -17,6 +17,7 @@ const PROJECTS = {
   "@repo/env": "packages/env",
   "@repo/issuer": "packages/issuer",
   "@repo/api-router": "packages/api",
+  "@repo/db": "packages/db",
   "@repo/process": "packages/process",
   "@repo/api": "apps/api",
   "@repo/client": "apps/client",

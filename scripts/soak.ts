@@ -146,6 +146,7 @@ async function main(): Promise<number> {
       AUTHACTION_JWKS_TIMEOUT_MS: "1000",
       AUTHACTION_CLOCK_TOLERANCE_SECONDS: "0",
       LOG_LEVEL: "info",
+      // No DATABASE_URL: messages in an in-memory PGlite (`pnpm soak:replicas` soaks Postgres).
     });
     children.push(api);
     const apiUrl = api.ready.url;

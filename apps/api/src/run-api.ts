@@ -1,3 +1,4 @@
+import { databaseConfigFromEnv } from "@repo/db";
 import { exitOnConfigurationError, exitOnConfigurationErrorAsync, loadDotEnv } from "@repo/env";
 import { apiConfigFromEnv } from "./config.ts";
 import { type ApiLogger, createApiLogger } from "./logger.ts";
@@ -26,7 +27,9 @@ export interface RunApiOptions {
 export async function runApi(options: RunApiOptions = {}): Promise<void> {
   const config = exitOnConfigurationError("api", () => {
     loadDotEnv();
-    return apiConfigFromEnv(process.env);
+    // The tenant first: its errors are the ones a first run meets.
+    const api = apiConfigFromEnv(process.env);
+    return { ...api, database: databaseConfigFromEnv(process.env) };
   });
 
   const logger = (options.createLogger ?? createApiLogger)(config.logLevel);
@@ -89,6 +92,7 @@ export async function runApi(options: RunApiOptions = {}): Promise<void> {
       limits: config.http,
       streams: { maxPerSubject: config.maxStreamsPerSubject },
       tracing,
+      database: config.database,
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     }),
   );

@@ -12,6 +12,7 @@ import {
   createAccessTokenVerifier,
   type KeySetEvent,
 } from "@repo/auth/server";
+import { type DatabaseConfig, openDatabase } from "@repo/db";
 import { listenFailure } from "@repo/env";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { API_BOUNDS, DEFAULT_HTTP_LIMITS, type HttpLimits, type ShutdownTiming } from "./config.ts";
@@ -82,6 +83,12 @@ export interface StartApiOptions {
     /** Default: the system clock (tests drive @repo/auth's ManualClock). */
     readonly clock?: Clock;
   };
+  /**
+   * Where messages are stored (databaseConfigFromEnv in @repo/db). Default: an in-memory PGlite,
+   * opened at the first message. A Postgres database is connected to in the background: the api
+   * listens at once, and /readyz answers 503 until the database answers.
+   */
+  readonly database?: DatabaseConfig;
 }
 
 export interface RunningApi {
@@ -159,6 +166,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     clock: options.streams?.clock,
   });
   const refusalLog = new RefusalLog(log, options.refusalLog);
+  const messages = createMessageBoard(
+    options.database ?? { kind: "pglite", dataDir: undefined },
+    log,
+  );
   // Known once listening when it is derived from the port; read per request, hence the getter.
   let metadataUrl = options.publicUrl === undefined ? "" : resourceMetadataUrl(options.publicUrl);
   const server = createApiServer({
@@ -166,7 +177,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     log,
     refusalLog,
     streams,
-    messages: new MessageBoard(),
+    messages,
     // Read per refusal: derived from the port, it is known only once listening.
     resourceMetadataUrl: () => (metadataUrl === "" ? undefined : metadataUrl),
     maxBodyBytes: options.maxBodyBytes ?? 65_536,
@@ -187,9 +198,10 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       registry: metrics.registry,
       port,
       host,
-      readiness: () => readinessOf(verifier.keySet.status(), shuttingDown),
-    }).catch((error: unknown) => {
+      readiness: () => readinessOf(verifier.keySet.status(), shuttingDown, messages.status()),
+    }).catch(async (error: unknown) => {
       if (ownsVerifier) verifier.keySet.close();
+      await messages.close();
       throw listenFailure(error, METRICS_VARIABLES, port, host ?? METRICS_LISTENER_DEFAULTS.host);
     });
   }
@@ -204,6 +216,7 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
   } catch (error) {
     await metricsServer?.close();
     if (ownsVerifier) verifier.keySet.close();
+    await messages.close();
     throw listenFailure(error, API_VARIABLES, options.port ?? 0, options.host);
   }
   const bound = server.address() as AddressInfo;
@@ -240,6 +253,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
       if (ownsVerifier) verifier.keySet.close();
       // What the refusal limit left out is counted before the last lines.
       refusalLog.close();
+      // Streams are closed and requests drained: nothing uses the database any more.
+      await messages.close();
       // Metrics go on being served while the api drains, then stop.
       await metricsServer?.close();
       // Last, so that the drained requests' spans go too (bounded in time, never rejects).
@@ -258,6 +273,26 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     shutdown,
     close: () => shutdown(),
   };
+}
+
+/**
+ * The message board on `database`: Postgres is started at once (migrated when configured), PGlite
+ * at the first message (most api instances tests start never touch one).
+ */
+function createMessageBoard(database: DatabaseConfig, log: Logger): MessageBoard {
+  return new MessageBoard({
+    open: () =>
+      openDatabase(database, {
+        onDataDirInUse: (dataDir, holderPid) =>
+          log.warn(
+            { event: "database_dir_in_use", dataDir, holderPid },
+            "another process holds the PGlite folder; messages are kept in memory",
+          ),
+      }),
+    migrate: database.kind === "pglite" || database.migrateAtStart,
+    lazy: database.kind === "pglite",
+    log,
+  });
 }
 
 /** Key set refreshes at debug, failures at warn with their cause (docs/operations.md). */

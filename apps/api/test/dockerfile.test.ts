@@ -12,6 +12,7 @@ import {
 import { tmpdir } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startTestPostgres, type TestPostgres } from "@repo/db/testing";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterAll, describe, expect, it } from "vitest";
 import { argsOf, envOf, parseDockerfile, type Stage } from "./support/dockerfile.ts";
@@ -72,14 +73,16 @@ describe("apps/api/Dockerfile", () => {
     const work = mkdtempSync(join(tmpdir(), "api-image-"));
     const cleanups: string[] = [work];
     let issuer: LocalIssuer | undefined;
+    let postgres: TestPostgres | undefined;
     let api: SpawnedApi | undefined;
     afterAll(async () => {
       await api?.close();
       await issuer?.close();
+      await postgres?.close();
       for (const dir of cleanups) rmSync(dir, { recursive: true, force: true });
     });
 
-    it("builds, from manifests first and sources after, an image of one bundled file that plain node starts and that answers /public and /protected with a real token", async () => {
+    it("builds, from manifests first and sources after, an image of one bundled file that plain node starts and that answers /public and /protected with a real token, and stores a message in Postgres", async () => {
       const workdir = argsOf(build, "WORKDIR")[0] ?? "/";
       const inCopy = (path: string) =>
         path.replace(new RegExp(`^${workdir}(?=/|$)`), work).replace(/^(?!\/)/, `${work}/`);
@@ -132,7 +135,7 @@ describe("apps/api/Dockerfile", () => {
       expect(listTree(image)).toEqual(["dist/main.js", "dist/main.js.map", "package.json"]);
       expect(treeBytes(image)).toBeLessThanOrEqual(25 * 1024 * 1024);
 
-      issuer = await startLocalIssuer();
+      [issuer, postgres] = await Promise.all([startLocalIssuer(), startTestPostgres()]);
       const [, ...args] = JSON.parse(argsOf(final, "CMD")[0] ?? "[]") as string[];
       // The image's own environment and nothing else (no NODE_ENV unless the image sets one).
       api = await spawnApi(
@@ -143,6 +146,7 @@ describe("apps/api/Dockerfile", () => {
           HOST: "127.0.0.1",
           AUTHACTION_ISSUER: issuer.issuer,
           AUTHACTION_AUDIENCE: issuer.audience,
+          DATABASE_URL: postgres.url,
         },
         { args, cwd: image },
       );
@@ -169,6 +173,20 @@ describe("apps/api/Dockerfile", () => {
       expect(await protectedResponse.json()).toEqual({
         message: "This is a protected message!",
         sub: "demo-client@clients",
+      });
+      // The bundled driver, Drizzle and the embedded migrations, against a real server (ready
+      // once the database has answered and the migrations are applied).
+      await expect
+        .poll(async () => (await fetch(`${api?.url}/readyz`)).status, { timeout: 15_000 })
+        .toBe(200);
+      const stored = await fetch(`${api.url}/trpc/postMessage`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ text: "from the image" }),
+      });
+      expect(stored.status).toBe(200);
+      expect(await stored.json()).toMatchObject({
+        result: { data: { id: "1", text: "from the image" } },
       });
       const refused = await fetch(`${api.url}/protected`);
       expect(refused.status).toBe(401);

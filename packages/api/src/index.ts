@@ -15,7 +15,13 @@ export {
   RefusalRateLimit,
   type RefusalRateLimitOptions,
 } from "./logging/refusal-rate-limit.ts";
-export { type Message, MessageBoard } from "./messages/message-board.ts";
+export type { DatabaseStatus } from "./messages/database-starter.ts";
+export {
+  type Message,
+  MessageBoard,
+  type MessageBoardOptions,
+  REPLAY_LIMIT,
+} from "./messages/message-board.ts";
 export { FORBIDDEN_CHARACTERS_MESSAGE, MAX_MESSAGE_LENGTH } from "./messages/message-text.ts";
 export { NO_STORE, type Refusal, refusalHeaders, refusalOf } from "./refusal.ts";
 export { type AppRouter, appRouter } from "./router.ts";
@@ -23,6 +29,7 @@ export {
   SubscriptionStreams,
   type SubscriptionStreamsOptions,
 } from "./subscriptions/subscription-streams.ts";
+export { TemporarilyUnavailable } from "./temporarily-unavailable.ts";
 export { checkedInput, publicMessage } from "./trpc/checked-input.ts";
 export {
   type Context,

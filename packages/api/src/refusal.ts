@@ -2,6 +2,7 @@ import { type AuthError, type AuthErrorCode, bearerRefusal, isAuthError } from "
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { REALM } from "./realm.ts";
+import { TemporarilyUnavailable } from "./temporarily-unavailable.ts";
 
 /** Seconds a client should wait before retrying when the key set is unavailable. */
 const KEY_SET_RETRY_AFTER_SECONDS = "5";
@@ -59,13 +60,21 @@ export function refusalToTRPCError(error: AuthError): TRPCError {
   return new TRPCError({ code: refusal.trpcCode, message: refusal.message, cause: error });
 }
 
-/** The refusal headers of the first error caused by an AuthError, if any. */
+/**
+ * The refusal headers of the first error caused by an AuthError, if any; else Retry-After of the
+ * first caused by a TemporarilyUnavailable (the database away: 503).
+ */
 export function refusalHeaders(
   errors: readonly { readonly cause?: unknown }[],
   resourceMetadata?: string,
 ): Readonly<Record<string, string>> | undefined {
   for (const error of errors) {
     if (isAuthError(error.cause)) return refusalOf(error.cause, resourceMetadata).headers;
+  }
+  for (const error of errors) {
+    if (error.cause instanceof TemporarilyUnavailable) {
+      return { "retry-after": String(error.cause.retryAfterSeconds), ...NO_STORE };
+    }
   }
   return undefined;
 }

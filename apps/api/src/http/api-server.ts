@@ -69,7 +69,11 @@ export function createApiServer(options: ApiServerOptions): Server {
     }
     if (path === "/readyz") {
       if (!isGet) return methodNotAllowed(res);
-      const readiness = readinessOf(verifier.keySet.status(), options.shuttingDown?.() === true);
+      const readiness = readinessOf(
+        verifier.keySet.status(),
+        options.shuttingDown?.() === true,
+        options.messages.status(),
+      );
       return sendJson(res, readiness.status, readiness.public, NO_STORE);
     }
     // A fixed text: the path is the caller's, and an answer never repeats it.

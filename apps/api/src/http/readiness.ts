@@ -1,7 +1,8 @@
+import type { DatabaseStatus } from "@repo/api-router";
 import type { KeySetStatus } from "@repo/auth/server";
 
 /** Why an instance is not ready, as the public `/readyz` says it: a class, never error text. */
-export type NotReadyReason = "keys_unavailable" | "shutting_down";
+export type NotReadyReason = "keys_unavailable" | "database_unavailable" | "shutting_down";
 
 /** The longest error text the operator's readiness detail carries. */
 const MAX_DETAIL_LENGTH = 500;
@@ -30,36 +31,59 @@ export interface Readiness {
       /** Why the last fetch failed; null once one succeeded. */
       readonly lastError: string | null;
     };
+    /** Whether the database has answered since start, and if not what the last attempt saw. */
+    readonly database?: { readonly ready: boolean; readonly lastError: string | null };
   };
 }
 
-/** Whether the api is ready for traffic: it is shutting down, or its key set says. */
-export function readinessOf(keySet: KeySetStatus, shuttingDown: boolean): Readiness {
+/**
+ * Whether the api is ready for traffic: not while shutting down, nor without signing keys, nor
+ * before its database has answered once (a loss later does not count: see docs/operations.md).
+ */
+export function readinessOf(
+  keySet: KeySetStatus,
+  shuttingDown: boolean,
+  database?: DatabaseStatus,
+): Readiness {
   const state = {
     state: keySet.state,
     keys: keySet.keys,
     consecutiveFailures: keySet.consecutiveFailures,
     lastError: keySet.lastError === undefined ? null : bounded(keySet.lastError),
   };
+  const databaseState =
+    database === undefined
+      ? {}
+      : {
+          database: {
+            ready: database.ready,
+            lastError: database.detail === undefined ? null : bounded(database.detail),
+          },
+        };
   const reason: NotReadyReason | undefined = shuttingDown
     ? "shutting_down"
-    : keySet.ready
-      ? undefined
-      : "keys_unavailable";
+    : !keySet.ready
+      ? "keys_unavailable"
+      : database !== undefined && !database.ready
+        ? "database_unavailable"
+        : undefined;
   if (reason === undefined) {
     return {
       status: 200,
       public: { status: "ready" },
-      detail: { status: "ready", keySet: state },
+      detail: { status: "ready", keySet: state, ...databaseState },
     };
   }
-  const detail = shuttingDown
-    ? "shutting down"
-    : bounded(keySet.reason ?? `signing keys ${keySet.state}`);
+  const detail =
+    reason === "shutting_down"
+      ? "shutting down"
+      : reason === "keys_unavailable"
+        ? bounded(keySet.reason ?? `signing keys ${keySet.state}`)
+        : bounded(database?.detail ?? "database not ready");
   return {
     status: 503,
     public: { status: "not_ready", reason },
-    detail: { status: "not_ready", reason, detail, keySet: state },
+    detail: { status: "not_ready", reason, detail, keySet: state, ...databaseState },
   };
 }
 

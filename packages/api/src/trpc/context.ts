@@ -1,4 +1,5 @@
 import type { AccessToken, AccessTokenVerifier, AuthErrorCode } from "@repo/auth/server";
+import { openPglite } from "@repo/db";
 import type { Logger } from "pino";
 import { RefusalLog, type RefusalRecorder } from "../logging/refusal-log.ts";
 import { MessageBoard } from "../messages/message-board.ts";
@@ -67,7 +68,7 @@ export function createContext(
 /**
  * Context deps for calling procedures outside the HTTP server (benchmarks, tests): the given
  * verifier and logger, with a refusal log (default limits), a stream registry and a message board
- * of their own.
+ * of their own (on an in-memory PGlite, opened at its first use).
  */
 export function standaloneContextDeps(
   deps: Pick<ContextDeps, "verifier" | "log" | "onAuthRefused">,
@@ -76,6 +77,6 @@ export function standaloneContextDeps(
     ...deps,
     refusalLog: new RefusalLog(deps.log),
     streams: new SubscriptionStreams({ maxPerSubject: 10 }),
-    messages: new MessageBoard(),
+    messages: new MessageBoard({ open: () => openPglite(), lazy: true, log: deps.log }),
   };
 }

@@ -1,0 +1,3 @@
+import { packageConfig } from "../../vitest.config.ts";
+
+export default packageConfig("@repo/db");
