@@ -195,7 +195,8 @@ async function builtCopy(packageDir: string): Promise<string> {
 describe("SIGTERM to the pnpm running start:prod", () => {
   it("@repo/api: the api shuts down, logs stopped, and pnpm exits 0 with no error line", async () => {
     const copy = await builtCopy("apps/api");
-    // A tenant whose keys cannot be fetched: the api starts all the same (the key set is not warmed).
+    // A tenant whose keys cannot be fetched and a database that does not answer: the api starts
+    // all the same (the key set is not warmed; the database is retried in the background).
     const nowhere = await freePort();
     const pnpm = startSession("pnpm", ["--filter", "@repo/api", "start:prod"], copy, {
       ...userEnv({
@@ -203,6 +204,7 @@ describe("SIGTERM to the pnpm running start:prod", () => {
         HOST: "127.0.0.1",
         AUTHACTION_ISSUER: `http://127.0.0.1:${nowhere}`,
         AUTHACTION_AUDIENCE: "https://api.example.com",
+        DATABASE_URL: `postgres://api:unused@127.0.0.1:${nowhere}/api`,
       }),
     });
     await pnpm.waitFor((out) => out.includes('"event":"listening"'), "listening line", 30_000);

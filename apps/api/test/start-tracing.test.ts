@@ -57,6 +57,9 @@ async function spawnTraced(
       AUTHACTION_ISSUER: issuer.issuer,
       AUTHACTION_AUDIENCE: issuer.audience,
       AUTHACTION_JWKS_URI: issuer.jwksUri,
+      // Production mode (the bundle, or no NODE_ENV) requires a database; none answers here, and
+      // the api serves its procedures all the same.
+      DATABASE_URL: "postgres://api:unused@127.0.0.1:9/api",
       ...env(receiver.url),
     },
     launch,
