@@ -38,7 +38,6 @@ export {
   scopesOf,
 } from "./trpc/describe-procedures.ts";
 export {
-  contextPastCachedVerify,
   protectedProcedure,
   publicProcedure,
   refuse,

@@ -35,23 +35,6 @@ const verifyBearer = t.middleware((opts) => {
 });
 const verifyFunctions = middlewareFunctions(verifyBearer);
 
-/**
- * For a transport that runs a procedure's middlewares itself (http/call-procedure.ts): when the
- * chain begins with verifyBearer and the request's token is a cache hit, the context verifyBearer
- * would pass on; undefined otherwise (begin at the start).
- */
-export function contextPastCachedVerify(
-  middlewares: readonly unknown[],
-  ctx: object,
-  type: "query" | "mutation" | "subscription",
-): Context | undefined {
-  if (type === "subscription" || middlewares[0] !== verifyFunctions[0]) return undefined;
-  const context = ctx as Context;
-  const candidate = context.authorization.cacheCandidate();
-  const auth = candidate === undefined ? undefined : context.verifier.cached(candidate);
-  return auth === undefined ? undefined : { ...context, auth };
-}
-
 /** What verifyThenContinue reads of a middleware's options. */
 interface VerifyCall {
   readonly ctx: Context;
