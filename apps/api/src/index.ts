@@ -4,6 +4,5 @@
  * the demo, the soak and the benchmark start the entry point as a process, @repo/process).
  */
 export { type ApiConfig, apiConfigFromEnv } from "./config.ts";
-export { callProcedure, type ProcedureCallOptions } from "./http/call-procedure.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { logKeySetEvent, type RunningApi, type StartApiOptions, startApi } from "./start-api.ts";

@@ -1,4 +1,4 @@
-import type { AppRouter } from "@repo/api-router";
+import { type AppRouter, protectedProcedure, router } from "@repo/api-router";
 import { createTRPCClient, httpBatchStreamLink, TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rawExchange, rawStatus, send } from "./support/http-exchange.ts";
@@ -128,6 +128,58 @@ describe("streamed tRPC calls that are refused as a whole", () => {
       httpStatus: 401,
       reason: "missing_token",
     });
+  });
+});
+
+describe("streamed mutations (POST)", () => {
+  it("no token: 401 with the challenge before the stream, the message not posted", async () => {
+    const res = await send(stack.api.url, "/trpc/postMessage?batch=1", {
+      method: "POST",
+      headers: { ...STREAM, "content-type": "application/json" },
+      body: JSON.stringify({ 0: { text: "refused" } }),
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers["www-authenticate"]).toBe(withMetadata('Bearer realm="api"', stack.api.url));
+  });
+});
+
+describe("the check before a stream never runs a resolver", () => {
+  let runs = 0;
+  const counting = router({
+    count: protectedProcedure.query(() => ++runs),
+    bump: protectedProcedure.mutation(() => ++runs),
+  });
+  let own: Stack;
+  beforeAll(async () => {
+    own = await startStack({ api: { router: counting } });
+  });
+  afterAll(async () => {
+    await own.close();
+  });
+
+  it.each([
+    ["a query (GET)", "GET", "/trpc/count,count?batch=1", 2],
+    ["a mutation (POST)", "POST", "/trpc/bump?batch=1", 1],
+  ])(
+    "%s with a valid token: each resolver runs once, in the stream",
+    async (_, method, path, calls) => {
+      const before = runs;
+      const res = await send(own.api.url, path, {
+        method,
+        headers: { ...STREAM, "content-type": "application/json" },
+        authorization: `Bearer ${await own.token()}`,
+        ...(method === "POST" ? { body: "{}" } : {}),
+      });
+      expect(res.status).toBe(200);
+      expect(runs).toBe(before + calls);
+    },
+  );
+
+  it("with no token: refused before the stream, no resolver run", async () => {
+    const before = runs;
+    const res = await send(own.api.url, "/trpc/count,count?batch=1", { headers: STREAM });
+    expect(res.status).toBe(401);
+    expect(runs).toBe(before);
   });
 });
 

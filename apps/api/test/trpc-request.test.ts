@@ -2,9 +2,10 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { initTRPC } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import type { PathSeparator } from "@trpc/server/unstable-core-do-not-import";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type PathSeparator, parseTrpcTarget } from "../src/http/trpc-request.ts";
+import { parseTrpcTarget } from "../src/http/trpc-request.ts";
 import { send } from "./support/http-exchange.ts";
 
 // parseTrpcTarget is what the stream refusal, the fast query path and the metrics route label

@@ -1,8 +1,9 @@
 /**
  * @repo/api-router: the api's tRPC router and everything its procedures stand on. A typed client
  * needs only `import type { AppRouter }`; the deployable (apps/api) serves the router over HTTP
- * with the context, refusal mapping and stream registry exported here. A new procedure is built
- * from publicProcedure or protectedProcedure (with requireScopes), its input through checkedInput.
+ * with the context, refusal mapping, stream registry and the one reader of tRPC internals
+ * (trpc/trpc-internals.ts) exported here. A new procedure is built from publicProcedure or
+ * protectedProcedure (with requireScopes), its input through checkedInput.
  */
 export { capLogText } from "./logging/cap-log-text.ts";
 export {
@@ -43,7 +44,6 @@ export {
   scopesOf,
 } from "./trpc/describe-procedures.ts";
 export {
-  contextPastCachedVerify,
   protectedProcedure,
   publicProcedure,
   refuse,
@@ -51,3 +51,10 @@ export {
   router,
 } from "./trpc/procedures.ts";
 export { RequestAuthorization } from "./trpc/request-authorization.ts";
+export {
+  PINNED_TRPC_SERVER_VERSION,
+  type ProcedureInternals,
+  type RouterInternals,
+  routerInternals,
+  withResolver,
+} from "./trpc/trpc-internals.ts";

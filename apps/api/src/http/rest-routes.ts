@@ -1,44 +1,38 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
+  type AppRouter,
   appRouter,
   type ContextDeps,
   createContext,
+  describeProcedures,
   NO_STORE,
-  protectedProcedure,
   refusalOf,
 } from "@repo/api-router";
 import { isAuthError } from "@repo/auth/server";
-import { TRPCError } from "@trpc/server";
+import { type inferRouterOutputs, TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { callProcedure } from "@trpc/server/unstable-core-do-not-import";
 import { authorizationHeader } from "./authorization-header.ts";
-import { callProcedure } from "./call-procedure.ts";
 import { sendJson } from "./send-json.ts";
-import { routerInternals, usesMiddlewaresOf } from "./trpc-internals.ts";
 
 /**
  * The REST face of the original Django example: the same procedures and middleware as /trpc,
- * called as tRPC's server-side caller calls them (same options: the procedure's path, no input,
- * batch index 0), answering their output as plain JSON (no envelope). The caller itself would add
- * a proxy per request and a path lookup per call; the procedures are looked up once here instead.
+ * called through tRPC's callProcedure as its server-side caller calls them (the procedure's path,
+ * no input, batch index 0), answering their output as plain JSON (no envelope).
  */
 export const REST_ROUTES = {
   "/public": "public",
   "/protected": "protected",
-} as const satisfies Record<string, keyof typeof appRouter._def.record>;
+} as const satisfies Record<string, keyof inferRouterOutputs<AppRouter>>;
 
 export type RestPath = keyof typeof REST_ROUTES;
 
-const { procedures } = routerInternals(appRouter);
-
-/** Routes whose answer depends on the token: never stored by a cache (refusals carry it anyway). */
+/** Answers that depend on the token: never stored by a cache (refusals carry it anyway). */
 const TOKEN_DEPENDENT = new Set(
-  Object.entries(REST_ROUTES)
-    .filter(([, name]) => {
-      const procedure = procedures[name];
-      return procedure !== undefined && usesMiddlewaresOf(procedure, protectedProcedure);
-    })
-    .map(([path]) => path),
+  describeProcedures(appRouter).flatMap(({ path, access }) => (access === "protected" ? path : [])),
 );
+
+const NO_INPUT = async (): Promise<undefined> => undefined;
 
 export function isRestPath(path: string): path is RestPath {
   return Object.hasOwn(REST_ROUTES, path);
@@ -51,13 +45,12 @@ export async function handleRestRoute(
   res: ServerResponse,
 ): Promise<void> {
   const name = REST_ROUTES[path];
-  const procedure = procedures[name];
-  if (TOKEN_DEPENDENT.has(path)) res.setHeader("cache-control", NO_STORE["cache-control"]);
+  if (TOKEN_DEPENDENT.has(name)) res.setHeader("cache-control", NO_STORE["cache-control"]);
   try {
-    if (procedure === undefined) throw new Error(`no procedure "${name}"`);
-    const data = await callProcedure(procedure, {
+    const data: unknown = await callProcedure({
+      router: appRouter,
       path: name,
-      getRawInput: async () => undefined,
+      getRawInput: NO_INPUT,
       ctx: createContext(deps, authorizationHeader(req), deps.refusalLog.forResponse(res)),
       type: "query",
       signal: undefined,

@@ -6,6 +6,7 @@ import {
   createContext,
   NO_STORE,
   refusalHeaders,
+  routerInternals,
 } from "@repo/api-router";
 import type { AnyTRPCRouter, TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
@@ -14,7 +15,6 @@ import { createFastQueryHandler } from "./fast-query-handler.ts";
 import { sendJson } from "./send-json.ts";
 import { createStreamRefusal } from "./stream-refusal.ts";
 import { createSubscriptionOpenErrors } from "./subscription-open-errors.ts";
-import { routerInternals } from "./trpc-internals.ts";
 import { acceptsStream, parseTrpcTarget, TRPC_BASE_PATH } from "./trpc-request.ts";
 
 export interface TrpcHandlerOptions extends ContextDeps {
@@ -38,7 +38,7 @@ export function createTrpcHandler(
   options: TrpcHandlerOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const router = options.router ?? appRouter;
-  const internals = routerInternals(router);
+  const { pathSeparator } = routerInternals(router);
   const responseHeaders = (errors: readonly { readonly cause?: unknown }[]) =>
     refusalHeaders(errors, options.resourceMetadataUrl?.());
   const onError = (error: TRPCError, path: string | undefined) => {
@@ -81,16 +81,11 @@ export function createTrpcHandler(
   const fast =
     options.fastPath === false
       ? undefined
-      : createFastQueryHandler({
-          ...options,
-          internals,
-          responseHeaders,
-          onError,
-        });
-  const refuseStream = createStreamRefusal(options, internals);
+      : createFastQueryHandler({ ...options, router, responseHeaders, onError });
+  const refuseStream = createStreamRefusal(options, router);
 
   return (req, res) => {
-    const target = parseTrpcTarget(req.url ?? TRPC_BASE_PATH, internals.pathSeparator);
+    const target = parseTrpcTarget(req.url ?? TRPC_BASE_PATH, pathSeparator);
     if (fast?.(req, res, target) === true) return;
     const { batch, paths } = target;
     if (

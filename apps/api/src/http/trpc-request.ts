@@ -1,4 +1,8 @@
 import type { IncomingMessage } from "node:http";
+import {
+  type PathSeparator,
+  urlPathToProcedurePath,
+} from "@trpc/server/unstable-core-do-not-import";
 
 /** The tRPC base path of the api. */
 export const TRPC_BASE_PATH = "/trpc/";
@@ -9,9 +13,6 @@ export function acceptsStream(req: IncomingMessage): boolean {
   if (trpcAccept !== undefined) return trpcAccept === "application/jsonl";
   return (req.headers.accept ?? "").split(",").some((type) => type.trim() === "application/jsonl");
 }
-
-/** tRPC's `pathSeparator` option: what stands for `.` between a procedure path's segments in URLs. */
-export type PathSeparator = "." | "_" | "~" | "-";
 
 /** A request target under /trpc/, read as tRPC reads it. */
 export interface TrpcTarget {
@@ -78,8 +79,8 @@ export function parseTrpcTarget(target: string, separator: PathSeparator = "."):
   } catch {
     return { batch, params, paths: undefined };
   }
-  if (separator !== ".") decoded = decoded.split(separator).join(".");
-  return { batch, params, paths: batch ? decoded.split(",") : [decoded] };
+  const procedurePath = urlPathToProcedurePath(decoded, separator);
+  return { batch, params, paths: batch ? procedurePath.split(",") : [procedurePath] };
 }
 
 /** The standalone adapter's trimSlashes: one leading and one trailing slash, no more. */

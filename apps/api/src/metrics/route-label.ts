@@ -1,6 +1,5 @@
-import { appRouter } from "@repo/api-router";
+import { appRouter, routerInternals } from "@repo/api-router";
 import { isRestPath } from "../http/rest-routes.ts";
-import { routerInternals } from "../http/trpc-internals.ts";
 import { parseTrpcTarget, TRPC_BASE_PATH } from "../http/trpc-request.ts";
 
 const { procedures, pathSeparator } = routerInternals(appRouter);
@@ -29,7 +28,6 @@ export function routeLabel(url: string | undefined): string {
 
 function trpcLabel(target: string): string {
   const { paths } = parseTrpcTarget(target, pathSeparator);
-  if (paths === undefined || !paths.every((name) => Object.hasOwn(procedures, name)))
-    return "trpc_other";
+  if (paths === undefined || !paths.every((name) => procedures.has(name))) return "trpc_other";
   return paths.length === 1 ? `${TRPC_BASE_PATH}${paths[0]}` : "trpc_batch";
 }

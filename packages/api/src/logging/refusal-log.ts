@@ -29,7 +29,7 @@ export class RefusalLog {
   readonly #log: Logger;
   readonly #limit: RefusalRateLimit;
   readonly #lines: RefusalLines;
-  /** Each refusal its own line, at once: for callers with no HTTP request (benchmarks, tests). */
+  /** Each refusal its own line, at once: for callers with no HTTP request (tests). */
   readonly immediate: RefusalRecorder;
 
   constructor(log: Logger, options: RefusalRateLimitOptions = {}) {

@@ -45,7 +45,7 @@ export interface ContextDeps {
 /**
  * Build a context from a request's Authorization header(s). `refusals` is where its refusals go:
  * the HTTP transports pass `deps.refusalLog.forResponse(res)` (one line per request); by default
- * each refusal is its own line (a caller with no request: benchmarks, tests).
+ * each refusal is its own line (a caller with no request, such as a test).
  */
 export function createContext(
   deps: ContextDeps,
@@ -66,7 +66,7 @@ export function createContext(
 }
 
 /**
- * Context deps for calling procedures outside the HTTP server (benchmarks, tests): the given
+ * Context deps for calling procedures outside the HTTP server (tests): the given
  * verifier and logger, with a refusal log (default limits), a stream registry and a message board
  * of their own (on an in-memory PGlite, opened at its first use).
  */

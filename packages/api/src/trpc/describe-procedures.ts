@@ -1,6 +1,6 @@
-import type { AnyTRPCProcedure, AnyTRPCRouter } from "@trpc/server";
-import type { ProcedureMeta } from "./procedure-meta.ts";
+import type { AnyTRPCRouter } from "@trpc/server";
 import { middlewareRole } from "./procedures.ts";
+import { routerInternals } from "./trpc-internals.ts";
 
 export interface ProcedureAccess {
   /** Dotted path, as clients call it (`postMessage`, `admin.rotate`). */
@@ -20,14 +20,9 @@ export interface ProcedureAccess {
  * @throws Error when a procedure uses requireScopes twice (its meta would list only one set).
  */
 export function describeProcedures(router: AnyTRPCRouter): ProcedureAccess[] {
-  const procedures = router._def.procedures as Record<string, AnyTRPCProcedure>;
-  return Object.entries(procedures)
-    .map(([path, procedure]) => {
-      const def = procedure._def as typeof procedure._def & {
-        readonly meta?: ProcedureMeta;
-        readonly middlewares: readonly unknown[];
-      };
-      const roles = def.middlewares.map(middlewareRole);
+  return [...routerInternals(router).procedures]
+    .map(([path, { kind, meta, middlewares }]) => {
+      const roles = middlewares.map(middlewareRole);
       const verifies = roles.includes("verify");
       const scopeChecks = roles.filter((role) => role === "scopes").length;
       if (scopeChecks > 1) {
@@ -35,15 +30,10 @@ export function describeProcedures(router: AnyTRPCRouter): ProcedureAccess[] {
       }
       const access = verifies
         ? "protected"
-        : def.meta?.access === "public" && scopeChecks === 0
+        : meta?.access === "public" && scopeChecks === 0
           ? "public"
           : "undeclared";
-      return {
-        path,
-        kind: def.type,
-        access,
-        scopes: [...(def.meta?.scopes ?? [])],
-      } satisfies ProcedureAccess;
+      return { path, kind, access, scopes: [...(meta?.scopes ?? [])] } satisfies ProcedureAccess;
     })
     .sort((a, b) => a.path.localeCompare(b.path));
 }

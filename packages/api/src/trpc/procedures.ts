@@ -6,6 +6,7 @@ import type { Context } from "./context.ts";
 import { t } from "./init.ts";
 import type { ProcedureMeta } from "./procedure-meta.ts";
 import { withProcedureSpans } from "./trace-procedure.ts";
+import { middlewareFunctions } from "./trpc-internals.ts";
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -23,46 +24,17 @@ export const publicProcedure = withProcedureSpans(t.procedure).meta({ access: "p
  * A subscription also takes a stream slot of the token's subject (429 past the bound) and is bound
  * to the token: it ends when the token expires or stops verifying (subscriptions/).
  */
-// `signal` is read only for a subscription: reading it makes tRPC create an AbortSignal, about
-// 4 µs per call on Node 20 (the fast path creates one only when asked).
 const verifyBearer = t.middleware((opts) => {
+  // A cached token goes on synchronously, with no promise between the header and the procedure; a
+  // subscription always verifies, since its stream is bound to the token.
   if (opts.type !== "subscription") {
-    // A cached token goes on synchronously: no promise of ours between the header and the
-    // procedure (a subscription always verifies, since its stream is bound to the token). Nothing
-    // is allocated for the other path unless it is taken.
-    // contextPastCachedVerify takes this branch in place for the api's own transports: a change
-    // here is a change there (protected-procedure.test.ts compares the two).
-    const cached = cachedAuth(opts.ctx);
+    const candidate = opts.ctx.authorization.cacheCandidate();
+    const cached = candidate === undefined ? undefined : opts.ctx.verifier.cached(candidate);
     if (cached !== undefined) return opts.next({ ctx: { auth: cached } });
   }
   return verifyThenContinue(opts, (auth) => opts.next({ ctx: { auth } }));
 });
-
-/** The request's token if the verifier's cache holds it (see RequestAuthorization.cacheCandidate). */
-function cachedAuth(ctx: Context): AccessToken | undefined {
-  const candidate = ctx.authorization.cacheCandidate();
-  return candidate === undefined ? undefined : ctx.verifier.cached(candidate);
-}
-
-/**
- * For a transport that runs a procedure's middlewares itself (http/call-procedure.ts): when the
- * chain begins with verifyBearer and the request's token is a cache hit, the context verifyBearer
- * would pass on, for the call to begin past it; undefined otherwise (begin at the start). This is
- * verifyBearer's own cached branch (`next({ ctx: { auth } })`, tRPC merging the context), done
- * without a middleware layer: the layer's options, `next` and promise cost about as much as the
- * lookup itself (docs/benchmarks.md). A subscription always takes the full path, as in verifyBearer.
- */
-export function contextPastCachedVerify(
-  middlewares: readonly unknown[],
-  ctx: object,
-  type: "query" | "mutation" | "subscription",
-): Context | undefined {
-  if (type === "subscription" || middlewares[0] !== verifyBearer._middlewares[0]) return undefined;
-  // verifyBearer runs only in chains built on this api's tRPC instance, whose context is Context.
-  const context = ctx as Context;
-  const auth = cachedAuth(context);
-  return auth === undefined ? undefined : { ...context, auth };
-}
+const verifyFunctions = middlewareFunctions(verifyBearer);
 
 /** What verifyThenContinue reads of a middleware's options. */
 interface VerifyCall {
@@ -155,14 +127,15 @@ export function requireScopes(...required: [string, ...string[]]) {
     }
     return next();
   });
-  for (const fn of middleware._middlewares) scopeMiddlewares.add(fn);
+  for (const fn of middlewareFunctions(middleware)) scopeMiddlewares.add(fn);
   return afterProtected.procedure.meta({ scopes: [...required] }).use(middleware);
 }
 
 /** Whether `fn` is a middleware that verifies the bearer token / enforces scopes. */
 export function middlewareRole(fn: unknown): "verify" | "scopes" | undefined {
-  if (fn === verifyBearer._middlewares[0]) return "verify";
-  return typeof fn === "function" && scopeMiddlewares.has(fn) ? "scopes" : undefined;
+  if (typeof fn !== "function") return undefined;
+  if (verifyFunctions.includes(fn)) return "verify";
+  return scopeMiddlewares.has(fn) ? "scopes" : undefined;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
