@@ -71,9 +71,8 @@ const KEY_CHARS = 8;
  * The lookup key of a token: its last KEY_CHARS characters (48 bits of its signature, which nobody
  * can choose for a token signed by someone else) folded into a 30-bit integer. A number, not a
  * string: a Map hashes a string key in full on every lookup of a new string, and a request's header
- * is always a new string (a runtime call, 0.1-0.15 µs even for 43 characters); a small integer is
- * hashed inline. Only a lookup key: the whole token is compared on every hit, so a collision costs
- * a miss, never a wrong answer.
+ * is always a new string; a small integer is hashed inline. Only a lookup key: the whole token is
+ * compared on every hit, so a collision costs a miss, never a wrong answer.
  */
 export function keyOf(jwt: string): number {
   let key = 0;
