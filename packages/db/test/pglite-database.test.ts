@@ -7,11 +7,11 @@ import {
   type Database,
   insertMessage,
   lastMessageId,
-  MESSAGES_CHANNEL,
   messagesAfter,
   newestMessagesAfter,
   openPglite,
 } from "../src/index.ts";
+import { listenToMessages } from "./support/listen-to-messages.ts";
 
 describe("PGlite (development and tests)", () => {
   const opened: Database[] = [];
@@ -29,15 +29,8 @@ describe("PGlite (development and tests)", () => {
   it("in memory: starts migrated, stores messages with increasing ids, announces each id on the messages channel, and migrating again applies nothing", async () => {
     const db = await open();
     expect(await db.migrate()).toEqual([]);
-    const notified: string[] = [];
-    let listening = 0;
-    await db.listen(MESSAGES_CHANNEL, {
-      onNotify: (payload) => notified.push(payload),
-      onListening: () => {
-        listening += 1;
-      },
-    });
-    expect(listening).toBe(1);
+    const { notified, listenings } = await listenToMessages(db);
+    expect(listenings()).toBe(1);
     const first = await db.run((d) => insertMessage(d, "one", "a@clients"));
     const second = await db.run((d) => insertMessage(d, "two", "b@clients"));
     expect(first).toMatchObject({ id: 1n, text: "one", sub: "a@clients" });

@@ -7,11 +7,11 @@ import {
   DatabaseError,
   insertMessage,
   lastMessageId,
-  MESSAGES_CHANNEL,
   messagesAfter,
   openPostgres,
 } from "../src/index.ts";
 import { startTestPostgres, type TestPostgres } from "../src/testing.ts";
+import { listenToMessages } from "./support/listen-to-messages.ts";
 
 /** One real Postgres server for this file (see startTestPostgres). */
 describe("on a real Postgres server", () => {
@@ -81,15 +81,8 @@ describe("on a real Postgres server", () => {
 
   it("announces every committed id on the messages channel; after the server restarts, listens again by itself and says so (the place to read what was missed)", async () => {
     const db = open();
-    const notified: string[] = [];
-    let listening = 0;
-    await db.listen(MESSAGES_CHANNEL, {
-      onNotify: (payload) => notified.push(payload),
-      onListening: () => {
-        listening += 1;
-      },
-    });
-    expect(listening).toBe(1);
+    const { notified, listenings } = await listenToMessages(db);
+    expect(listenings()).toBe(1);
     const before = await db.run((d) => insertMessage(d, "before", "s"));
     await expect.poll(() => notified).toContain(String(before.id));
 
@@ -100,7 +93,7 @@ describe("on a real Postgres server", () => {
     expect((failed as DatabaseError).code).toBe("ERR_DATABASE_UNAVAILABLE");
     await server.start();
 
-    await expect.poll(() => listening, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => listenings(), { timeout: 10_000 }).toBe(2);
     const after = await db.run((d) => insertMessage(d, "after", "s"));
     await expect.poll(() => notified).toContain(String(after.id));
   });
