@@ -3,6 +3,7 @@
  * server side (verifier, key sets): jose is loaded only to sign client assertions and make key
  * pairs, and panva's `dpop` to sign DPoP proofs.
  */
+export { createDpopFetch, type DpopFetchOptions } from "./dpop/dpop-fetch.ts";
 export {
   createDpopSigner,
   type DpopAlgorithm,

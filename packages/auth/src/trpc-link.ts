@@ -1,12 +1,14 @@
 /**
- * `@repo/auth/trpc-link`: tRPC v11 client links that send a bearer token from a TokenSource and
- * recover once from a 401 (RFC 6750 §3.1 `invalid_token`: the token expired early, was revoked,
- * or the API's keys rotated).
+ * `@repo/auth/trpc-link`: tRPC v11 client links that send an access token from a TokenSource (as
+ * a bearer token, or with the `DPoP` scheme when it is DPoP-bound) and recover once from a 401
+ * (RFC 6750 §3.1 `invalid_token`: the token expired early, was revoked, or the API's keys rotated).
  */
 import { type Operation, type OperationLink, TRPCClientError, type TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { observable, type Unsubscribable } from "@trpc/server/observable";
-import type { TokenSource } from "./token-source/token-source.ts";
+import { authorizationHeader } from "./authorization-header.ts";
+import { carriesDpopNonceChallenge } from "./dpop/dpop-nonce-challenge.ts";
+import type { TokenInfo, TokenSource } from "./token-source/token-source.ts";
 import { StreamAttempt, withStreamAttempt } from "./trpc-stream-attempt.ts";
 
 // Links cannot set HTTP headers themselves; the terminating link reads them from the operation's
@@ -14,10 +16,10 @@ import { StreamAttempt, withStreamAttempt } from "./trpc-stream-attempt.ts";
 const CONTEXT_KEY = "@repo/auth:bearer";
 
 class BearerAttempt {
-  readonly token: string;
+  readonly token: Pick<TokenInfo, "accessToken" | "tokenType">;
   /** The token the request actually carried (a batch carries one token for all its operations). */
   sent: string | undefined;
-  constructor(token: string) {
+  constructor(token: Pick<TokenInfo, "accessToken" | "tokenType">) {
     this.token = token;
   }
 }
@@ -28,8 +30,11 @@ const attemptOf = (op: Operation): BearerAttempt | undefined => {
 };
 
 export interface BearerAuthLinkOptions {
-  /** Where tokens come from, e.g. `createClientCredentialsTokenSource(...)`. */
-  readonly tokenSource: Pick<TokenSource, "getToken" | "invalidate">;
+  /**
+   * Where tokens come from, e.g. `createClientCredentialsTokenSource(...)`; its `tokenType` says
+   * which scheme each token is sent with.
+   */
+  readonly tokenSource: Pick<TokenSource, "getTokenInfo" | "invalidate">;
 }
 
 /**
@@ -49,6 +54,14 @@ export interface BearerAuthLinkOptions {
  *
  * A failure to obtain a token fails the call with a TRPCClientError whose `cause` is the
  * AuthError.
+ *
+ * A DPoP-bound token (`tokenType` "DPoP", RFC 9449) goes out as `Authorization: DPoP <token>`,
+ * and the proof each request needs is added by the terminating link's fetch: give it
+ * `fetch: createDpopFetch({ signer })` (from `@repo/auth/client`, the signer the token source
+ * binds tokens to). A retry is a new request, so it carries a new proof. A call refused with a
+ * DPoP nonce challenge (`use_dpop_nonce`) keeps its token: when the whole request was refused
+ * (401) the DPoP fetch has already answered the challenge once, and the second refusal is the
+ * error; when only some calls of a batch were (207), those are sent once more with the nonce.
  *
  * Subscriptions take their token from their transport at every connect (bearerSubscriptionLink).
  * When the api ends a stream with 401 (its token expired, or its key was withdrawn) or refuses a
@@ -71,7 +84,7 @@ export function bearerAuthLink<TRouter extends AnyTRPCRouter>(
         const send = (isRetry: boolean) => {
           // Through a promise, so a token source that throws synchronously still fails the call.
           Promise.resolve()
-            .then(() => tokenSource.getToken())
+            .then(() => tokenSource.getTokenInfo())
             .then(
               (token) => {
                 if (disposed) return;
@@ -85,7 +98,11 @@ export function bearerAuthLink<TRouter extends AnyTRPCRouter>(
                   error: (error) => {
                     if (isRetry || !isUnauthorized(error)) return observer.error(error);
                     if (attempt.sent === undefined) return observer.error(headersNotWired(error));
-                    tokenSource.invalidate(attempt.sent);
+                    const nonceChallenge = nonceChallengeOf(error);
+                    // A 401 answer is the whole request refused, whose challenge the DPoP fetch has
+                    // already answered once; the token itself was not refused either way.
+                    if (nonceChallenge === "whole request") return observer.error(error);
+                    if (nonceChallenge === undefined) tokenSource.invalidate(attempt.sent);
                     send(true);
                   },
                 });
@@ -134,7 +151,9 @@ function renewingSubscription<TRouter extends AnyTRPCRouter>(
         error: (error) => {
           const unauthorized = isUnauthorized(error) || attempt.status === 401;
           const token = attempt.sent;
-          if (disposed || !unauthorized || renewing || token === failedToken) {
+          // A connect refused with a nonce challenge was already answered once by the DPoP fetch.
+          const nonceRefusal = attempt.refusal?.nonceChallenge === true;
+          if (disposed || !unauthorized || nonceRefusal || renewing || token === failedToken) {
             return observer.error(refusalError(error, attempt));
           }
           renewing = true;
@@ -197,8 +216,10 @@ function eventIdOf(result: unknown): string | undefined {
 
 /**
  * The `headers` option of `httpBatchLink` or `httpLink`: `Authorization: Bearer <token>` with the
- * token bearerAuthLink put on the operations; no header for operations without one. To send
- * other headers too: `headers: (opts) => ({ ...bearerAuthHeaders(opts), "x-trace": id })`.
+ * token bearerAuthLink put on the operations, or `Authorization: DPoP <token>` for a DPoP-bound
+ * one (the link's `fetch` then adds the proof, see createDpopFetch); no header for operations
+ * without one. To send other headers too:
+ * `headers: (opts) => ({ ...bearerAuthHeaders(opts), "x-trace": id })`.
  */
 export function bearerAuthHeaders(
   opts: { readonly opList: readonly Operation[] } | { readonly op: Operation },
@@ -209,8 +230,22 @@ export function bearerAuthHeaders(
   // The last one queued got its token last, so its token is the likeliest to be current.
   const token = attempts.at(-1)?.token;
   if (token === undefined) return {};
-  for (const attempt of attempts) attempt.sent = token;
-  return { authorization: `Bearer ${token}` };
+  for (const attempt of attempts) attempt.sent = token.accessToken;
+  return { authorization: authorizationHeader(token) };
+}
+
+/**
+ * Whether the answer that failed a call was a DPoP nonce challenge: refusing the whole request
+ * (401), or, in a batch whose calls ended differently (207), some of its calls.
+ */
+function nonceChallengeOf(
+  error: TRPCClientError<AnyTRPCRouter>,
+): "whole request" | "some calls" | undefined {
+  const response: unknown = error.meta?.response;
+  if (typeof response !== "object" || response === null) return undefined;
+  if (!("headers" in response) || !(response.headers instanceof Headers)) return undefined;
+  if (!carriesDpopNonceChallenge(response.headers)) return undefined;
+  return "status" in response && response.status === 401 ? "whole request" : "some calls";
 }
 
 function isUnauthorized(error: TRPCClientError<AnyTRPCRouter>): boolean {

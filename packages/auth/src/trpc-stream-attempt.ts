@@ -1,7 +1,7 @@
 import type { Operation } from "@trpc/client";
 
 // bearerAuthLink puts one of these on a subscription's operation; bearerSubscriptionLink's fetch
-// fills it in at every (re)connect, so the link knows which token the server refused. A class, so
+// fills it in at every (re)connect, so the link knows which token the server refused and why. A class, so
 // a stray context value of the same name is ignored.
 const CONTEXT_KEY = "@repo/auth:bearer-stream";
 
@@ -10,8 +10,13 @@ export class StreamAttempt {
   sent: string | undefined;
   /** The HTTP status the latest (re)connect was answered with. */
   status: number | undefined;
-  /** A refused connect: its response (body already read) and the tRPC error shape it carried. */
-  refusal: { readonly response: Response; readonly shape: unknown } | undefined;
+  /**
+   * A refused connect: its response (body already read), the tRPC error shape it carried, and
+   * whether it was a DPoP nonce challenge (which the DPoP fetch has already answered once).
+   */
+  refusal:
+    | { readonly response: Response; readonly shape: unknown; readonly nonceChallenge: boolean }
+    | undefined;
 }
 
 /** Refusal bodies are one tRPC error; anything longer is not read further. */

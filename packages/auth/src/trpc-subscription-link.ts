@@ -1,22 +1,29 @@
 /**
- * `@repo/auth/trpc-subscription-link`: tRPC v11 subscriptions over SSE with a bearer token.
+ * `@repo/auth/trpc-subscription-link`: tRPC v11 subscriptions over SSE with an access token, as
+ * a bearer token or, DPoP-bound, with a proof per connect.
  *
  * A browser EventSource cannot send headers (tRPC #6950), and tRPC computes its EventSource options
  * once per subscription, so a header set there goes stale on reconnect (tRPC #6304). This link
  * uses the `eventsource` package, whose `fetch` option runs at every connect and reconnect: each
- * one asks the token source for a current token.
+ * one asks the token source for a current token (and, through createDpopFetch, gets a new proof).
  */
 import { httpSubscriptionLink, type Operation, type TRPCLink } from "@trpc/client";
 import type { AnyTRPCRouter } from "@trpc/server";
 import { EventSource, type FetchLike } from "eventsource";
+import { authorizationHeader } from "./authorization-header.ts";
+import { isDpopNonceChallenge } from "./dpop/dpop-nonce-challenge.ts";
 import type { TokenSource } from "./token-source/token-source.ts";
 import { readRefusalShape, streamAttemptOf } from "./trpc-stream-attempt.ts";
 
 export interface BearerSubscriptionLinkOptions {
   /** The api's tRPC base URL, e.g. `http://localhost:3000/trpc`. */
   readonly url: string;
-  readonly tokenSource: Pick<TokenSource, "getToken" | "invalidate">;
-  /** Default: the global fetch. */
+  /** Where tokens come from; its `tokenType` says which scheme each connect uses. */
+  readonly tokenSource: Pick<TokenSource, "getTokenInfo" | "invalidate">;
+  /**
+   * What sends each connect. Default: the global fetch. With DPoP-bound tokens,
+   * `createDpopFetch({ signer })` (from `@repo/auth/client`), which adds the proof.
+   */
   readonly fetch?: typeof fetch;
 }
 
@@ -39,7 +46,8 @@ export interface BearerSubscriptionLinkOptions {
  * ```
  *
  * A connect answered 401 makes the token source forget that token, so the next connect (the
- * EventSource's own retry, or bearerAuthLink's) gets a new one.
+ * EventSource's own retry, or bearerAuthLink's) gets a new one; a DPoP nonce challenge does not,
+ * since it refused the proof's missing or stale nonce, not the token.
  */
 export function bearerSubscriptionLink<TRouter extends AnyTRPCRouter>(
   options: BearerSubscriptionLinkOptions,
@@ -54,13 +62,14 @@ export function bearerSubscriptionLink<TRouter extends AnyTRPCRouter>(
     eventSourceOptions: ({ op }: { op: Operation }) => {
       const attempt = streamAttemptOf(op);
       const bearerFetch: FetchLike = async (url, init) => {
-        const token = await tokenSource.getToken();
-        if (attempt !== undefined) attempt.sent = token;
+        const token = await tokenSource.getTokenInfo();
+        if (attempt !== undefined) attempt.sent = token.accessToken;
         const response = await baseFetch(url, {
           ...init,
-          headers: { ...init.headers, authorization: `Bearer ${token}` },
+          headers: { ...init.headers, authorization: authorizationHeader(token) },
         });
-        if (response.status === 401) tokenSource.invalidate(token);
+        const nonceChallenge = isDpopNonceChallenge(response);
+        if (response.status === 401 && !nonceChallenge) tokenSource.invalidate(token.accessToken);
         if (attempt === undefined) return response;
         attempt.status = response.status;
         attempt.refusal = undefined;
@@ -69,7 +78,7 @@ export function bearerSubscriptionLink<TRouter extends AnyTRPCRouter>(
         // read the refusal here so bearerAuthLink can report it like a query's.
         const shape = await readRefusalShape(response);
         const bodiless = new Response(null, { status: response.status, headers: response.headers });
-        attempt.refusal = { response: bodiless, shape };
+        attempt.refusal = { response: bodiless, shape, nonceChallenge };
         return bodiless;
       };
       return { fetch: bearerFetch };
