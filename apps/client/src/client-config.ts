@@ -170,6 +170,32 @@ function isSet(value: string | undefined): boolean {
 }
 
 /**
+ * `pnpm dev`'s client: with no tenant (see localIssuerFallback) and no client configured (no
+ * AUTHACTION_CLIENT_ID, _SECRET, _AUTH_METHOD or key variable), the local issuer's demo key
+ * client (LOCAL_ISSUER_DEFAULTS.keyClient) with private_key_jwt and, unless AUTHACTION_DPOP says
+ * otherwise, DPoP-bound tokens: the variables to add to `env`, or undefined when none are. Its
+ * published key is registered by the local issuer only, and only outside production.
+ * @throws ConfigurationError as localIssuerFallback does outside development mode.
+ */
+export function localKeyClientEnv(env: Env): Record<string, string> | undefined {
+  const clientVariables = [
+    "AUTHACTION_CLIENT_ID",
+    "AUTHACTION_CLIENT_SECRET",
+    "AUTHACTION_CLIENT_AUTH_METHOD",
+    ...KEY_VARIABLES,
+  ];
+  if (clientVariables.some((name) => isSet(env[name]))) return undefined;
+  if (localIssuerFallback(env, LOCAL_ISSUER_DEFAULTS) === undefined) return undefined;
+  const { keyClient } = LOCAL_ISSUER_DEFAULTS;
+  return {
+    AUTHACTION_CLIENT_ID: keyClient.clientId,
+    AUTHACTION_CLIENT_AUTH_METHOD: "private_key_jwt",
+    AUTHACTION_CLIENT_PRIVATE_KEY: JSON.stringify(keyClient.privateJwk),
+    ...(isSet(env.AUTHACTION_DPOP) ? {} : { AUTHACTION_DPOP: "true" }),
+  };
+}
+
+/**
  * `API_URL` (in development mode, default http://localhost:3000; elsewhere required) plus the
  * client credentials variables above. With no tenant configured, the local issuer and its demo
  * client stand in in development mode only (see localIssuerFallback in @repo/env); outside it,

@@ -1,8 +1,9 @@
 /**
  * The client's `dev` task (run by `pnpm turbo dev` under `tsx watch`): development mode unless
- * NODE_ENV already says otherwise (the local issuer's demo client stands in for a missing tenant,
- * and API_URL defaults to http://localhost:3000; see isDevelopmentMode in @repo/env), then wait
- * until the api is ready and run the typed client once. tsx watch runs this file again when the
+ * NODE_ENV already says otherwise (the local issuer stands in for a missing tenant, and API_URL
+ * defaults to http://localhost:3000; see isDevelopmentMode in @repo/env), with no client
+ * configured the local issuer's demo key client with private_key_jwt and DPoP-bound tokens (see
+ * localKeyClientEnv), then wait until the api is ready and run the typed client once. tsx watch runs this file again when the
  * client's source or the api's source (its router and procedures) changes, so a changed procedure
  * is seen end to end.
  *
@@ -15,7 +16,7 @@
  * pnpm and turbo report as a failed task.
  */
 import { exitOnConfigurationError, loadDotEnv } from "@repo/env";
-import { clientConfigFromEnv } from "./client-config.ts";
+import { clientConfigFromEnv, localKeyClientEnv } from "./client-config.ts";
 
 // Set in code rather than in the script so that it works in every shell, Windows' included.
 process.env.NODE_ENV ??= "development";
@@ -29,6 +30,8 @@ const NOT_READY_GRACE_MS = 5_000;
 
 const { apiUrl } = exitOnConfigurationError("client", () => {
   loadDotEnv();
+  // Into the environment, where main.ts reads its configuration again.
+  Object.assign(process.env, localKeyClientEnv(process.env));
   return clientConfigFromEnv(process.env);
 });
 

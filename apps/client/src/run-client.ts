@@ -12,14 +12,14 @@ import { formatFailure, isScopeRefusal } from "./format-failure.ts";
 const label = (name: string) => name.padEnd(9);
 
 /**
- * Obtain one token (DPoP-bound with `config.dpop`; the api calls still send it with the Bearer
- * scheme, which an api that does not check DPoP accepts), call `public`, `protected` and `secret`
- * (one batched request), print each
- * result; then follow `onMessage` over SSE while posting a few messages with `postMessage`, and
- * print what was posted and what the stream delivered. Return the exit code: 0 when every call succeeded or was only refused for lack of
- * scope (the api enforcing scopes is a result, not a fault), 1 when the user has to act: the
- * token endpoint refused or was unreachable, or the api was unreachable, refused the token or
- * failed. Those print one line to `err`, never a stack trace.
+ * Obtain one token (DPoP-bound with `config.dpop`, and then sent with the DPoP scheme and a
+ * fresh proof on every api request and SSE connect), call `public`, `protected` and `secret`
+ * (one batched request), print each result; then follow `onMessage` over SSE while posting a few
+ * messages with `postMessage`, and print what was posted and what the stream delivered. Return
+ * the exit code: 0 when every call succeeded or was only refused for lack of scope (the api
+ * enforcing scopes is a result, not a fault), 1 when the user has to act: the token endpoint
+ * refused or was unreachable, or the api was unreachable, refused the token or failed. Those
+ * print one line to `err`, never a stack trace.
  */
 export async function runClient(config: ClientConfig, output: ClientOutput): Promise<number> {
   const context = { trpcUrl: trpcUrl(config.apiUrl) };
@@ -35,7 +35,7 @@ export async function runClient(config: ClientConfig, output: ClientOutput): Pro
     // left.
     const scope =
       token.scope === undefined ? "" : `, scope "${sanitizeServerText(token.scope, 200, secrets)}"`;
-    const bound = token.tokenType === "DPoP" ? ", DPoP-bound" : "";
+    const bound = token.tokenType === "DPoP" ? ", DPoP-bound (a proof with every call)" : "";
     output.out(
       `${label("token")} -> obtained${bound}, expires ${token.expiresAt.toISOString()}${scope}`,
     );
@@ -44,7 +44,7 @@ export async function runClient(config: ClientConfig, output: ClientOutput): Pro
     return 1;
   }
 
-  const api = createApiClient(config.apiUrl, tokenSource);
+  const api = createApiClient(config.apiUrl, tokenSource, { dpop });
   // Started together, so httpBatchLink sends them as one request.
   const names = ["public", "protected", "secret"] as const;
   const results = await Promise.allSettled([

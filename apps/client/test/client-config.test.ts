@@ -8,6 +8,7 @@ import {
   clientConfigFromEnv,
   clientCredentialsOptionsFromEnv,
   clientCredentialsSettingsFromEnv,
+  localKeyClientEnv,
 } from "../src/client-config.ts";
 
 const SECRET = "s3cr3t-value-that-must-not-leak";
@@ -320,5 +321,54 @@ describe("clientConfigFromEnv", () => {
         "AUTHACTION_DOMIAN: is not a variable any app reads; did you mean AUTHACTION_DOMAIN?",
       );
     }
+  });
+});
+
+describe("localKeyClientEnv (pnpm dev's client)", () => {
+  it("with no tenant and no client, makes the demo key client get a DPoP-bound token from the local issuer's defaults", async () => {
+    const issuer = await startLocalIssuer();
+    try {
+      const env = { NODE_ENV: "development", ISSUER_URL: issuer.url };
+      const standIns = localKeyClientEnv(env);
+      expect(standIns).toMatchObject({
+        AUTHACTION_CLIENT_ID: "demo-key-client",
+        AUTHACTION_CLIENT_AUTH_METHOD: "private_key_jwt",
+        AUTHACTION_DPOP: "true",
+      });
+      const config = clientConfigFromEnv({ ...env, ...standIns });
+      expect(config.dpop).toBe(true);
+      expect(config.credentials.clientSecret).toBeUndefined();
+      const signer = await createDpopSigner();
+      const token = await createClientCredentialsTokenSource({
+        ...config.credentials,
+        dpop: signer,
+      }).getTokenInfo();
+      expect(token.tokenType).toBe("DPoP");
+      expect(decodeJwt(token.accessToken)).toMatchObject({
+        sub: "demo-key-client@clients",
+        cnf: { jkt: await signer.thumbprint() },
+      });
+    } finally {
+      await issuer.close();
+    }
+  });
+
+  it("keeps an AUTHACTION_DPOP that is set", () => {
+    const env = { NODE_ENV: "development", AUTHACTION_DPOP: "false" };
+    expect(localKeyClientEnv(env)?.AUTHACTION_DPOP).toBeUndefined();
+  });
+
+  it.each([
+    ["a tenant", { AUTHACTION_DOMAIN: "tenant.eu.authaction.com" }],
+    ["a client id", { AUTHACTION_CLIENT_ID: "demo-client" }],
+    ["a client secret", { AUTHACTION_CLIENT_SECRET: "demo-secret" }],
+    ["an auth method", { AUTHACTION_CLIENT_AUTH_METHOD: "client_secret_basic" }],
+    ["a key file", { AUTHACTION_CLIENT_PRIVATE_KEY_FILE: "/run/secrets/key.json" }],
+  ])("adds nothing when %s is configured", (_, env) => {
+    expect(localKeyClientEnv({ NODE_ENV: "development", ...env })).toBeUndefined();
+  });
+
+  it("outside development mode refuses the missing tenant as the fallback does", () => {
+    expect(() => localKeyClientEnv({ NODE_ENV: "production" })).toThrow(ConfigurationError);
   });
 });

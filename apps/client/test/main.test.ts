@@ -151,9 +151,14 @@ describe("main.ts", () => {
       });
       expect(stderr).toBe("");
       expect(code).toBe(0);
-      expect(stdout).toMatch(/^token {5}-> obtained, DPoP-bound, expires /);
-      // The api does not check DPoP proofs yet: the bound token is sent as a bearer token.
+      expect(stdout).toMatch(
+        /^token {5}-> obtained, DPoP-bound \(a proof with every call\), expires /,
+      );
+      // The bound token goes out with the DPoP scheme and a proof, which the api checks.
       expect(stdout).toContain('secret    -> {"message":"This is a secret message!"');
+      expect(stdout).toContain(
+        'onMessage -> {"id":"1","text":"hello 1 of 3","sub":"key-client@clients"}',
+      );
       expect(`${stdout}${stderr}`).not.toContain(String(privateJwk.d));
     });
 

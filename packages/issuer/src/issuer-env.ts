@@ -6,6 +6,7 @@ import {
   DEFAULT_CLIENTS,
   DEFAULT_PORT,
   DEFAULT_TOKEN_LIFETIME_SECONDS,
+  PRODUCTION_DEFAULT_CLIENTS,
 } from "./defaults.ts";
 import type { IssuerClient } from "./local-issuer-types.ts";
 import { publicJwkProblem } from "./public-jwk.ts";
@@ -111,15 +112,16 @@ export function issuerConfigFromEnv(
     allowUnsafe: vars.ISSUER_ALLOW_UNSAFE,
   });
   const port = vars.ISSUER_PORT;
+  const production = isProductionEnv(env.NODE_ENV);
   return {
     port,
     host: vars.ISSUER_HOST,
     issuer: vars.ISSUER_URL ?? (port === 0 ? undefined : `http://localhost:${port}`),
     audiences: vars.AUTHACTION_AUDIENCE ?? [DEFAULT_AUDIENCE],
-    clients: vars.ISSUER_CLIENTS ?? DEFAULT_CLIENTS,
+    clients: vars.ISSUER_CLIENTS ?? (production ? PRODUCTION_DEFAULT_CLIENTS : DEFAULT_CLIENTS),
     tokenLifetimeSeconds: vars.ISSUER_TOKEN_LIFETIME_SECONDS,
     admin: vars.ISSUER_ADMIN,
     dpopNonce: vars.ISSUER_DPOP_NONCE,
-    production: isProductionEnv(env.NODE_ENV),
+    production,
   };
 }

@@ -153,4 +153,14 @@ describe("issuerConfigFromEnv", () => {
       /^NODE_ENV: /,
     );
   });
+
+  it("registers the demo key client, whose private key is published, only outside production", () => {
+    const ids = (env: Record<string, string>) =>
+      issuerConfigFromEnv(env).clients.map((client) => client.clientId);
+    expect(ids({})).toEqual(["demo-client", "limited-client", "demo-key-client"]);
+    expect(ids({ NODE_ENV: "production", ISSUER_ALLOW_UNSAFE: "true" })).toEqual([
+      "demo-client",
+      "limited-client",
+    ]);
+  });
 });

@@ -40,6 +40,7 @@ describe("startLocalIssuer", () => {
     expect(DEFAULT_CLIENTS.map((client) => client.clientId)).toEqual([
       "demo-client",
       "limited-client",
+      "demo-key-client",
     ]);
   });
 
