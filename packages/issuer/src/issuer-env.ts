@@ -8,7 +8,7 @@ import {
   DEFAULT_TOKEN_LIFETIME_SECONDS,
 } from "./defaults.ts";
 import type { IssuerClient } from "./local-issuer-types.ts";
-import { publicJwkProblem } from "./public-jwk.ts";
+import { publicJwkProblem } from "@repo/auth/server";
 import { isProductionEnv, refuseUnsafeStart } from "./unsafe-start.ts";
 
 export interface IssuerConfig {
