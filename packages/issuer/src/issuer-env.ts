@@ -9,7 +9,7 @@ import {
   PRODUCTION_DEFAULT_CLIENTS,
 } from "./defaults.ts";
 import type { IssuerClient } from "./local-issuer-types.ts";
-import { publicJwkProblem } from "./public-jwk.ts";
+import { publicJwkProblem } from "@repo/auth/server";
 import { isProductionEnv, refuseUnsafeStart } from "./unsafe-start.ts";
 
 export interface IssuerConfig {

@@ -8,13 +8,13 @@ import {
   DEFAULT_REPLAY_CACHE_MAX_ENTRIES,
   DEFAULT_TOKEN_LIFETIME_SECONDS,
 } from "./defaults.ts";
-import { DpopNonces } from "./dpop-nonces.ts";
+import { DpopNonces } from "@repo/auth/server";
 import { sendJson } from "./json-response.ts";
 import { JwksEndpoint } from "./jwks-endpoint.ts";
 import type { LocalIssuer, LocalIssuerOptions } from "./local-issuer-types.ts";
-import { normalizeHttpUri } from "./normalize-http-uri.ts";
+import { normalizeHttpUri } from "@repo/auth/server";
 import { openidConfiguration } from "./openid-configuration.ts";
-import { ReplayCache } from "./replay-cache.ts";
+import { ReplayCache } from "@repo/auth/server";
 import { RequestCounter } from "./request-counter.ts";
 import { createRequestListener, type Route } from "./request-router.ts";
 import { signAccessToken, type TokenDefaults } from "./sign-access-token.ts";
