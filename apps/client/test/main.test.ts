@@ -178,4 +178,68 @@ describe("main.ts", () => {
       );
     });
   });
+  describe("against the api with AUTHACTION_DPOP=required and server nonces", () => {
+    let issuer: LocalIssuer;
+    let api: RunningApi | undefined;
+    let privateJwk: JWK;
+    beforeAll(async () => {
+      const pair = await generateClientKeyPair("ES256");
+      privateJwk = pair.privateJwk;
+      const scopes = ["read:public", "read:secret", "read:messages", "write:messages"];
+      issuer = await startLocalIssuer({
+        clients: [
+          { clientId: "key-client", publicJwk: pair.publicJwk, scopes },
+          { clientId: "demo-client", clientSecret: "demo-secret", scopes },
+        ],
+      });
+      api = await startApiFor(issuer, {
+        AUTHACTION_DPOP: "required",
+        AUTHACTION_DPOP_NONCE: "true",
+      });
+    });
+    afterAll(async () => {
+      await api?.close();
+      await issuer?.close();
+    });
+
+    it("with private_key_jwt and DPoP, answers the nonce challenge and gets every call and the stream through", async () => {
+      const { code, stdout, stderr } = await runMain({
+        API_URL: api!.url,
+        AUTHACTION_ISSUER: issuer.url,
+        AUTHACTION_CLIENT_ID: "key-client",
+        AUTHACTION_CLIENT_AUTH_METHOD: "private_key_jwt",
+        AUTHACTION_CLIENT_PRIVATE_KEY: JSON.stringify(privateJwk),
+        AUTHACTION_DPOP: "true",
+        AUTHACTION_AUDIENCE: issuer.audience,
+      });
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(stdout).toContain(
+        'protected -> {"message":"This is a protected message!","sub":"key-client@clients"}',
+      );
+      expect(stdout).toContain(
+        'secret    -> {"message":"This is a secret message!","sub":"key-client@clients"}',
+      );
+      expect(stdout).toMatch(
+        /onMessage -> \{"id":"\d+","text":"hello 3 of 3","sub":"key-client@clients"\}/,
+      );
+      // One token: the nonce challenges were answered with new proofs, not new tokens.
+      expect(issuer.requestCounts().token).toBe(1);
+    });
+
+    it("with a secret and a bearer token, is refused by the api in one line, exit 1", async () => {
+      const { code, stdout, stderr } = await runMain({
+        API_URL: api!.url,
+        AUTHACTION_ISSUER: issuer.url,
+        AUTHACTION_CLIENT_ID: "demo-client",
+        AUTHACTION_CLIENT_SECRET: "demo-secret",
+        AUTHACTION_AUDIENCE: issuer.audience,
+      });
+      expect(code).toBe(1);
+      expect(stdout).toContain('public    -> {"message":"This is a public message!"}');
+      expect(stdout).not.toContain("protected ->");
+      expect(stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(stderr).toMatch(/^client: API .* answered 401 UNAUTHORIZED/);
+    });
+  });
 });

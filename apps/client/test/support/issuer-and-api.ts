@@ -8,14 +8,18 @@ export interface RunningApi {
 }
 
 /**
- * The api's real entry point verifying `issuer`'s tokens, on 127.0.0.1 and an ephemeral port.
- * Stopped by close() (SIGTERM; it must exit 0).
+ * The api's real entry point verifying `issuer`'s tokens, on 127.0.0.1 and an ephemeral port,
+ * with `env` added (e.g. `AUTHACTION_DPOP=required`). Stopped by close() (SIGTERM; it must exit 0).
  */
-export async function startApiFor(issuer: LocalIssuer): Promise<RunningApi> {
+export async function startApiFor(
+  issuer: LocalIssuer,
+  env: Readonly<Record<string, string>> = {},
+): Promise<RunningApi> {
   const api = await spawnApi({
     AUTHACTION_ISSUER: issuer.issuer,
     AUTHACTION_AUDIENCE: issuer.audience,
     AUTHACTION_JWKS_URI: issuer.jwksUri,
+    ...env,
   });
   return {
     url: api.ready.url,

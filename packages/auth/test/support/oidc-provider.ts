@@ -28,6 +28,8 @@ export async function startOidcProvider(options: {
   readonly audience: string;
   /** Require a server nonce in every DPoP proof (RFC 9449 §8). Default false. */
   readonly requireDpopNonce?: boolean;
+  /** Space-separated scopes the resource grants. Default `read:messages`. */
+  readonly scope?: string;
 }): Promise<RunningOidcProvider> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -67,7 +69,7 @@ export async function startOidcProvider(options: {
         defaultResource: () => options.audience,
         useGrantedResource: () => true,
         getResourceServerInfo: () => ({
-          scope: "read:messages",
+          scope: options.scope ?? "read:messages",
           audience: options.audience,
           accessTokenFormat: "jwt",
           jwt: { sign: { alg: "RS256" } },
