@@ -67,7 +67,11 @@ export interface DpopPolicy {
    * @throws AuthError `dpop_required`, `invalid_request`, `wrong_binding`, or what
    *   verifyDpopProof throws.
    */
-  check(credential: AuthorizationCredential, token: AccessToken, request: DpopRequest): Promise<void>;
+  check(
+    credential: AuthorizationCredential,
+    token: AccessToken,
+    request: DpopRequest,
+  ): Promise<void>;
 }
 
 /** @throws TypeError naming an option that is not valid. */
@@ -77,7 +81,9 @@ export function createDpopPolicy(options: DpopPolicyOptions = {}): DpopPolicy {
     throw new TypeError(`createDpopPolicy: mode must be one of ${DPOP_MODES.join(", ")}`);
   }
   const algorithms = [...(options.algorithms ?? ASYMMETRIC_ALGORITHMS)];
-  const unknown = algorithms.find((alg) => !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg));
+  const unknown = algorithms.find(
+    (alg) => !(ASYMMETRIC_ALGORITHMS as readonly string[]).includes(alg),
+  );
   if (unknown !== undefined || algorithms.length === 0) {
     throw new TypeError("createDpopPolicy: algorithms must be asymmetric JWS algorithms");
   }

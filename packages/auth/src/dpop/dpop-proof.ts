@@ -134,7 +134,10 @@ function checkHeader(proof: string, algorithms: readonly string[]): JWK {
   return jwk as JWK;
 }
 
-async function verifySignature(proof: string, expected: DpopProofExpectations): Promise<JWTPayload> {
+async function verifySignature(
+  proof: string,
+  expected: DpopProofExpectations,
+): Promise<JWTPayload> {
   try {
     const { payload } = await jwtVerify(proof, EmbeddedJWK, {
       typ: "dpop+jwt",
