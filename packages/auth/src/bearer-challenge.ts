@@ -29,9 +29,9 @@ export interface BearerRefusalOptions {
   readonly resourceMetadata?: string | undefined;
   /**
    * The resource's DPoP mode and proof algorithms (RFC 9449 §7.1). `required`: only a `DPoP`
-   * challenge; `allowed`: a refusal of a DPoP request, or of a request with no credentials, has
-   * the `DPoP` challenge beside the Bearer one (the error on the scheme the request used);
-   * `disabled` or absent: Bearer only.
+   * challenge; `allowed`: a refusal of a DPoP request has the `DPoP` challenge (with the error)
+   * beside a bare Bearer one, any other refusal the Bearer challenge alone, as without DPoP (the
+   * metadata document advertises DPoP); `disabled` or absent: Bearer only.
    */
   readonly dpop?: { readonly mode: DpopMode; readonly algorithms: readonly string[] } | undefined;
 }
@@ -81,7 +81,6 @@ export function bearerRefusal(
   if (mode === "required") challenge = dpop(true);
   else if (mode === "disabled") challenge = bearer(true);
   else if (error.scheme === "dpop") challenge = `${bearer(false)}, ${dpop(true)}`;
-  else if (error.code === "missing_token") challenge = `${bearer(false)}, ${dpop(false)}`;
   else challenge = bearer(true);
   return { status, error: code, challenge, description };
 }

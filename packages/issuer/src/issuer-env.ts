@@ -1,3 +1,4 @@
+import { publicJwkProblem } from "@repo/auth/server";
 import { boolVar, intVar, parseEnv, urlVar } from "@repo/env";
 import type { JWK } from "jose";
 import { z } from "zod";
@@ -9,7 +10,6 @@ import {
   PRODUCTION_DEFAULT_CLIENTS,
 } from "./defaults.ts";
 import type { IssuerClient } from "./local-issuer-types.ts";
-import { publicJwkProblem } from "@repo/auth/server";
 import { isProductionEnv, refuseUnsafeStart } from "./unsafe-start.ts";
 
 export interface IssuerConfig {

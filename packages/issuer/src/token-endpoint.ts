@@ -1,7 +1,4 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ClientAssertionContext } from "./client-assertion.ts";
-import { authenticateClient } from "./client-authentication.ts";
-import { MAX_TOKEN_REQUEST_BYTES } from "./defaults.ts";
 import {
   type DpopNonces,
   isAuthError,
@@ -9,12 +6,15 @@ import {
   type VerifiedDpopProof,
   verifyDpopProof,
 } from "@repo/auth/server";
+import type { ClientAssertionContext } from "./client-assertion.ts";
+import { authenticateClient } from "./client-authentication.ts";
+import { MAX_TOKEN_REQUEST_BYTES } from "./defaults.ts";
 import { sendJson } from "./json-response.ts";
 import type { IssuerClient } from "./local-issuer-types.ts";
 import { OAuthError } from "./oauth-error.ts";
 import { readRequestBody } from "./request-body.ts";
-import type { TokenFailureInjection } from "./token-failure-injection.ts";
 import { DPOP_SIGNING_ALGORITHMS } from "./signing-algorithms.ts";
+import type { TokenFailureInjection } from "./token-failure-injection.ts";
 import { parseTokenRequest } from "./token-request.ts";
 
 export interface TokenEndpointDeps {

@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { DPOP_NONCE_WINDOW_MS } from "@repo/auth/server";
 import {
   calculateJwkThumbprint,
   createLocalJWKSet,
@@ -9,7 +10,6 @@ import {
   SignJWT,
 } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DPOP_NONCE_WINDOW_MS } from "@repo/auth/server";
 import { type LocalIssuer, startLocalIssuer } from "../src/index.ts";
 import { expectOAuthError } from "./oauth-error-answer.ts";
 import { signProof, type TestKey, testKey, unsecuredJws } from "./signed-requests.ts";
