@@ -238,8 +238,9 @@ describe("main.ts", () => {
       expect(code).toBe(1);
       expect(stdout).toContain('public    -> {"message":"This is a public message!"}');
       expect(stdout).not.toContain("protected ->");
-      expect(stderr.trimEnd().split("\n")).toHaveLength(1);
-      expect(stderr).toMatch(/^client: API .* answered 401 UNAUTHORIZED/);
+      expect(stderr).toBe(
+        "client: API refused the token: 401 invalid_token (dpop_required: This api accepts DPoP-bound tokens only)\n",
+      );
     });
   });
 });
