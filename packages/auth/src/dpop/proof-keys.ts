@@ -74,7 +74,13 @@ export class ProofKeys {
     if (spec.kty === "RSA" && (bits === undefined || bits < MIN_RSA_BITS)) {
       return `jwk must be an RSA key of at least ${MIN_RSA_BITS} bits`;
     }
-    const resolved = { key, jkt: await calculateJwkThumbprint(jwk as JWK, "sha256") };
+    let jkt: string;
+    try {
+      jkt = await calculateJwkThumbprint(jwk as JWK, "sha256");
+    } catch {
+      return "jwk is not a valid public key";
+    }
+    const resolved = { key, jkt };
     this.#cache.set(id, resolved);
     return resolved;
   }
