@@ -1,18 +1,11 @@
 import { createHash } from "node:crypto";
-import {
-  calculateJwkThumbprint,
-  decodeProtectedHeader,
-  EmbeddedJWK,
-  errors,
-  type JWK,
-  type JWTPayload,
-  jwtVerify,
-} from "jose";
+import { isCanonicalCompactJws } from "../compact-jws.ts";
 import { AuthError } from "../errors.ts";
 import { PRIVATE_JWK_MEMBERS } from "../public-jwk.ts";
 import type { ReplayCache } from "../replay-cache.ts";
 import type { DpopNonces } from "./dpop-nonces.ts";
 import { normalizeHttpUri } from "./normalize-http-uri.ts";
+import { ProofKeys } from "./proof-keys.ts";
 
 /** A proof's `iat` may be this old (Auth0's middleware accepts 300 s too). */
 export const DPOP_PROOF_MAX_AGE_SECONDS = 300;
@@ -43,7 +36,12 @@ export interface DpopProofExpectations {
   readonly replays: ReplayCache;
   /** Set when the server requires its nonces in proofs (§8, §9). */
   readonly nonces: DpopNonces | undefined;
+  /** Where proof keys are kept once imported (one per process; default: one shared here). */
+  readonly keys?: ProofKeys;
 }
+
+const sharedKeys = new ProofKeys();
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** What a valid proof binds to: the RFC 7638 SHA-256 thumbprint of the proof's key. */
 export interface VerifiedDpopProof {
@@ -74,8 +72,13 @@ export async function verifyDpopProof(
     throw invalidProof(`DPoP proof is over ${DPOP_PROOF_MAX_LENGTH} characters`);
   }
 
-  const jwk = checkHeader(proof, expected.algorithms);
-  const payload = await verifySignature(proof, expected);
+  const { header, payload, signingInput, signature } = decodeProof(proof);
+  const alg = checkHeader(header, expected.algorithms);
+  const resolved = await (expected.keys ?? sharedKeys).resolve(header.jwk as JwkMembers, alg);
+  if (typeof resolved === "string") throw invalidProof(`DPoP proof ${resolved}`);
+  if (!(expected.keys ?? sharedKeys).verify(alg, resolved.key, signingInput, signature)) {
+    throw invalidProof("DPoP proof signature does not verify with its jwk");
+  }
   checkClaims(payload, expected);
   const jti = payload.jti as string;
   const iat = payload.iat as number;
@@ -91,7 +94,7 @@ export async function verifyDpopProof(
     }
   }
 
-  const jkt = await calculateJwkThumbprint(jwk, "sha256");
+  const { jkt } = resolved;
   // Remembered until its iat leaves the window, after which the iat check refuses it anyway.
   const until = (iat + DPOP_PROOF_MAX_AGE_SECONDS + 1) * 1000;
   const verdict = expected.replays.remember(`${jkt}:${jti}`, until);
@@ -109,19 +112,60 @@ export function accessTokenHash(accessToken: string): string {
   return createHash("sha256").update(accessToken).digest("base64url");
 }
 
-/** typ, alg and jwk (RFC 9449 §4.3 steps 4-7), each refused with its own description. */
-function checkHeader(proof: string, algorithms: readonly string[]): JWK {
-  let header: Record<string, unknown>;
-  try {
-    header = decodeProtectedHeader(proof) as Record<string, unknown>;
-  } catch {
+type JwkMembers = Readonly<Record<string, unknown>>;
+
+interface DecodedProof {
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly signingInput: string;
+  readonly signature: Buffer;
+}
+
+/**
+ * A compact JWS in canonical base64url (one spelling per proof) whose header and payload are JSON
+ * objects in UTF-8 (RFC 7515 §5.2 steps 1-5).
+ */
+function decodeProof(proof: string): DecodedProof {
+  const parts = proof.split(".");
+  const [h, p, s] = parts;
+  if (parts.length !== 3 || h === undefined || p === undefined || s === undefined) {
     throw invalidProof("DPoP proof is not a JWS in compact form");
   }
-  if (proof.split(".").length !== 3) throw invalidProof("DPoP proof is not a JWS in compact form");
+  if (!isCanonicalCompactJws(proof)) {
+    throw invalidProof("DPoP proof is not in canonical base64url");
+  }
+  const header = jsonObject(h);
+  const payload = jsonObject(p);
+  if (header === undefined || payload === undefined) {
+    throw invalidProof("DPoP proof header and claims must be JSON objects");
+  }
+  return { header, payload, signingInput: `${h}.${p}`, signature: Buffer.from(s, "base64url") };
+}
+
+function jsonObject(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(utf8.decode(Buffer.from(segment, "base64url")));
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** typ, alg and jwk (RFC 9449 §4.3 steps 4-7), each refused with its own description. */
+function checkHeader(
+  header: Readonly<Record<string, unknown>>,
+  algorithms: readonly string[],
+): string {
   if (header.typ !== "dpop+jwt") throw invalidProof("DPoP proof typ must be dpop+jwt");
   if (typeof header.alg !== "string" || !algorithms.includes(header.alg)) {
     throw invalidProof(`DPoP proof alg must be one of ${algorithms.join(" ")} (asymmetric)`);
   }
+  // No extension is understood here, so any critical one is refused (RFC 7515 §4.1.11); b64
+  // other than true changes what the signature covers (RFC 7797).
+  if ("crit" in header) throw invalidProof("DPoP proof must not carry crit");
+  if ("b64" in header && header.b64 !== true) throw invalidProof("DPoP proof must not carry b64");
   const jwk = header.jwk;
   if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk)) {
     throw invalidProof("DPoP proof must carry its public key in the jwk header");
@@ -131,31 +175,14 @@ function checkHeader(proof: string, algorithms: readonly string[]): JWK {
   if (PRIVATE_JWK_MEMBERS.some((name) => name in members)) {
     throw invalidProof("DPoP proof jwk must be a public key (it has private members)");
   }
-  return jwk as JWK;
-}
-
-async function verifySignature(
-  proof: string,
-  expected: DpopProofExpectations,
-): Promise<JWTPayload> {
-  try {
-    const { payload } = await jwtVerify(proof, EmbeddedJWK, {
-      typ: "dpop+jwt",
-      algorithms: [...expected.algorithms],
-      currentDate: new Date(expected.now()),
-    });
-    return payload;
-  } catch (error) {
-    // Everything jose refuses here comes from the proof: its key, its alg, its signature.
-    if (error instanceof errors.JWSSignatureVerificationFailed) {
-      throw invalidProof("DPoP proof signature does not verify with its jwk", error);
-    }
-    throw invalidProof("DPoP proof could not be verified with its jwk and alg", error);
-  }
+  return header.alg;
 }
 
 /** htm, htu, iat, jti and ath (RFC 9449 §4.3 steps 8-12, §7.1). */
-function checkClaims(payload: JWTPayload, expected: DpopProofExpectations): void {
+function checkClaims(
+  payload: Readonly<Record<string, unknown>>,
+  expected: DpopProofExpectations,
+): void {
   if (payload.htm !== expected.method) {
     throw invalidProof(`DPoP proof htm must be ${expected.method}`);
   }
