@@ -4,23 +4,21 @@
  * chart to reports/ (docs/ with --update-docs). Exits 0 when the run completes, targets met or not;
  * 1 when a subject is broken or the run cannot complete.
  */
+
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exitOnConfigurationError, loadDotEnv, reportDir } from "@repo/env";
-import { runAbbaBlocks } from "./abba-blocks.ts";
 import { benchConfigFromEnv } from "./bench-config.ts";
 import { startBenchIssuer } from "./bench-issuer.ts";
-import type { BenchReport } from "./bench-report.ts";
 import { checkSubject } from "./check-subject.ts";
 import { pinLoadGenerator, pinningText } from "./cpu-pinning.ts";
-import { formatCount, formatCpuUse } from "./format.ts";
 import { runLoadRounds } from "./load-rounds.ts";
-import { machineInfo } from "./machine-info.ts";
 import { isSaturated, type Sample } from "./measure-sample.ts";
 import { renderConsole } from "./render-console.ts";
 import { renderMarkdown } from "./render-markdown.ts";
 import { renderSvg } from "./render-svg.ts";
+import { type BenchReport, formatCount, formatCpuUse, machineInfo } from "./report.ts";
 import { SUBJECTS } from "./subject-catalog.ts";
 import { type SubjectProcess, startSubject } from "./subject-process.ts";
 import * as targets from "./targets.ts";
@@ -64,7 +62,7 @@ async function main(): Promise<void> {
     const verdicts: targets.TargetResult[] = [];
     for (const target of targets.TARGETS) {
       const name = targets.describeTarget(target);
-      const blocks = await runAbbaBlocks(running(target.a), running(target.b), {
+      const blocks = await targets.runAbbaBlocks(running(target.a), running(target.b), {
         ...load,
         onBlock: (i, { a, b }) =>
           log(

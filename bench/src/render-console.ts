@@ -1,7 +1,6 @@
-import type { BenchReport } from "./bench-report.ts";
 import { pinningText } from "./cpu-pinning.ts";
-import { formatCount, formatCpuUse, formatNumber } from "./format.ts";
 import { isSaturated } from "./measure-sample.ts";
+import { type BenchReport, formatCount, formatCpuUse, formatNumber } from "./report.ts";
 import { describeTarget } from "./targets.ts";
 
 /** The run's results as one plain-text table, then the targets' verdicts. */

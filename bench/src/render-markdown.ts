@@ -1,9 +1,7 @@
-import { SLICE_WARMUP_S } from "./abba-blocks.ts";
-import type { BenchReport } from "./bench-report.ts";
 import { pinningText } from "./cpu-pinning.ts";
-import { formatCount, formatCpuUse, formatNumber } from "./format.ts";
 import { isSaturated, SATURATED_CPU_PERCENT } from "./measure-sample.ts";
-import { describeTarget } from "./targets.ts";
+import { type BenchReport, formatCount, formatCpuUse, formatNumber } from "./report.ts";
+import { describeTarget, SLICE_WARMUP_S } from "./targets.ts";
 
 /** benchmarks.md: machine, method, one results table and the targets' verdicts; all regenerated. */
 export function renderMarkdown(report: BenchReport, chartFile: string): string {

@@ -1,5 +1,4 @@
-import type { BenchReport } from "./bench-report.ts";
-import { formatCount, formatCpuUse } from "./format.ts";
+import { type BenchReport, formatCount, formatCpuUse } from "./report.ts";
 import { SUBJECTS } from "./subject-catalog.ts";
 
 /** Okabe-Ito colours (distinguishable with colour-vision deficiencies), in the catalog's order. */

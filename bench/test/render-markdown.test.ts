@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { benchConfigFromEnv } from "../src/bench-config.ts";
-import type { BenchReport } from "../src/bench-report.ts";
 import { summarizeRounds } from "../src/load-rounds.ts";
-import { machineInfo } from "../src/machine-info.ts";
 import type { Sample } from "../src/measure-sample.ts";
 import { renderMarkdown } from "../src/render-markdown.ts";
 import { renderSvg } from "../src/render-svg.ts";
+import { type BenchReport, machineInfo } from "../src/report.ts";
 import { SUBJECTS } from "../src/subject-catalog.ts";
 import { summarizeTarget, TARGETS } from "../src/targets.ts";
 

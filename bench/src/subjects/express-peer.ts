@@ -6,8 +6,7 @@ import { createServer } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { auth, UnauthorizedError } from "express-oauth2-jwt-bearer";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
-import { listenAndAnnounce } from "./listen-and-announce.ts";
-import { readSubjectEnv } from "./subject-env.ts";
+import { listenAndAnnounce, readSubjectEnv } from "./subject-setup.ts";
 
 const env = readSubjectEnv();
 const app = express();

@@ -12,8 +12,7 @@ import Fastify, {
 import buildGetJwks from "get-jwks";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
 import { claimSub, completeTokenParts } from "./fastify-token.ts";
-import { listenAndAnnounce } from "./listen-and-announce.ts";
-import { readSubjectEnv } from "./subject-env.ts";
+import { listenAndAnnounce, readSubjectEnv } from "./subject-setup.ts";
 
 /** Fastify answers an error with its `statusCode`; this one is a refusal, not a failure. */
 class UnknownSigningKeyError extends Error {
