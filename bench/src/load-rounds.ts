@@ -1,5 +1,5 @@
 import { isSaturated, type LoadOptions, measureSample, type Sample } from "./measure-sample.ts";
-import type { BenchRoute } from "./routes.ts";
+import { type BenchRoute, routeName } from "./routes.ts";
 import type { SubjectSpec } from "./subject-catalog.ts";
 import type { SubjectProcess } from "./subject-process.ts";
 
@@ -31,14 +31,14 @@ export async function runLoadRounds(
       for (const route of subject.spec.routes) {
         const sample = await measureSample(subject, route, options);
         options.onSample?.(subject, route, sample);
-        const key = `${subject.spec.id} ${route.path}`;
+        const key = `${subject.spec.id} ${routeName(route)}`;
         samples.set(key, [...(samples.get(key) ?? []), sample]);
       }
     }
   }
   return subjects.flatMap(({ spec }) =>
     spec.routes.map((route) =>
-      summarizeRounds(spec, route, samples.get(`${spec.id} ${route.path}`) ?? []),
+      summarizeRounds(spec, route, samples.get(`${spec.id} ${routeName(route)}`) ?? []),
     ),
   );
 }

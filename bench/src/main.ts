@@ -12,21 +12,19 @@ import { exitOnConfigurationError, loadDotEnv, reportDir } from "@repo/env";
 import { benchConfigFromEnv } from "./bench-config.ts";
 import { startBenchIssuer } from "./bench-issuer.ts";
 import { checkSubject } from "./check-subject.ts";
-import { pinLoadGenerator, pinningText } from "./cpu-pinning.ts";
+import { pinLoadGenerator, pinningText } from "./cpu.ts";
 import { runLoadRounds } from "./load-rounds.ts";
-import { isSaturated, type Sample } from "./measure-sample.ts";
-import { renderConsole } from "./render-console.ts";
-import { renderMarkdown } from "./render-markdown.ts";
-import { renderSvg } from "./render-svg.ts";
+import type { Sample } from "./measure-sample.ts";
+import { renderConsole, renderMarkdown, renderSvg } from "./render-report.ts";
 import { type BenchReport, formatCount, formatCpuUse, machineInfo } from "./report.ts";
+import { routeName } from "./routes.ts";
 import { SUBJECTS } from "./subject-catalog.ts";
 import { type SubjectProcess, startSubject } from "./subject-process.ts";
 import * as targets from "./targets.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-const brief = (s: Sample) =>
-  `${formatCount(s.rps)} req/s (CPU ${formatCpuUse(s.cpuPercent, isSaturated(s.cpuPercent))})`;
+const brief = (s: Sample) => `${formatCount(s.rps)} req/s (CPU ${formatCpuUse(s.cpuPercent)})`;
 
 async function main(): Promise<void> {
   const config = exitOnConfigurationError("bench", () => {
@@ -46,19 +44,20 @@ async function main(): Promise<void> {
       const subjectCpus = pinning.pinned ? pinning.pinning : undefined;
       const subject = await startSubject(spec, { env: bench.subjectEnv, pinning: subjectCpus });
       subjects.push(subject);
-      await checkSubject(subject, bench.token, bench.sub);
+      await checkSubject(subject, bench);
       log(`${spec.label} at ${subject.url} (pid ${subject.pid}) answers correctly`);
     }
-    const load = { ...config, token: bench.token };
+    const load = { ...config, credentials: bench };
     const results = await runLoadRounds(subjects, {
       ...load,
-      onSample: (subject, route, s) => log(`${subject.spec.label} ${route.path}: ${brief(s)}`),
+      onSample: (subject, route, s) =>
+        log(`${subject.spec.label} ${routeName(route)}: ${brief(s)}`),
     });
-    const running = (end: targets.RouteRef) => {
-      const subject = subjects.find((s) => s.spec.id === end.subject);
-      if (subject === undefined) throw new Error(`a target names ${end.subject}, not running`);
-      return { subject, route: end.route };
-    };
+    // A target names subjects by SubjectId, so every one it names was started above.
+    const running = ({ subject, route }: targets.RouteRef) => ({
+      subject: subjects.find((s) => s.spec.id === subject) as SubjectProcess,
+      route,
+    });
     const verdicts: targets.TargetResult[] = [];
     for (const target of targets.TARGETS) {
       const name = targets.describeTarget(target);

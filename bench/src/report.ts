@@ -1,12 +1,13 @@
 import { cpus, loadavg, platform, release, totalmem } from "node:os";
 import type { BenchConfig } from "./bench-config.ts";
-import type { PinningPlan } from "./cpu-pinning.ts";
+import type { PinningPlan } from "./cpu.ts";
 import type { RouteResult } from "./load-rounds.ts";
+import { isSaturated } from "./measure-sample.ts";
 import type { TargetResult } from "./targets.ts";
 
 /** Everything one `pnpm bench` run measured; the console, the page and the chart render this. */
 export interface BenchReport {
-  readonly machine: MachineInfo;
+  readonly machine: ReturnType<typeof machineInfo>;
   readonly config: BenchConfig;
   readonly pinning: PinningPlan;
   /** Every route of every subject, medians of the rounds, in the catalog's order. */
@@ -16,29 +17,20 @@ export interface BenchReport {
   readonly seconds: number;
 }
 
-export interface MachineInfo {
-  readonly cpuModel: string;
-  readonly cpuCount: number;
-  readonly memoryGiB: number;
-  readonly os: string;
-  /** The Node.js line every subject and the load generator run on (process.version). */
-  readonly node: string;
-  readonly date: string;
-  /** The 1-minute load average when the run started: anything else running skews the numbers. */
-  readonly loadAverage: number;
-}
-
-export function machineInfo(now = new Date()): MachineInfo {
+/** What the run ran on, and when. */
+export function machineInfo(now = new Date()) {
   const list = cpus();
   return {
     cpuModel: list[0]?.model.trim() ?? "unknown",
     cpuCount: list.length,
     memoryGiB: Math.round(totalmem() / 1024 ** 3),
     os: `${platform()} ${release()}`,
+    // The Node.js line every subject and the load generator run on.
     node: process.version,
     date: now.toISOString(),
+    // The 1-minute load average when the run started: anything else running skews the numbers.
     loadAverage: loadavg()[0] ?? 0,
-  };
+  } as const;
 }
 
 /** 12,345 */
@@ -57,6 +49,6 @@ export function formatNumber(value: number): string {
 }
 
 /** A subject's CPU use, % of one core, marked when it was not saturated. */
-export function formatCpuUse(percent: number, saturated: boolean): string {
-  return `${Math.round(percent)}%${saturated ? "" : " (not saturated)"}`;
+export function formatCpuUse(percent: number): string {
+  return `${Math.round(percent)}%${isSaturated(percent) ? "" : " (not saturated)"}`;
 }

@@ -96,8 +96,7 @@ describe("TARGETS", () => {
   it("name routes their subjects serve", () => {
     for (const t of TARGETS) {
       for (const end of [t.a, t.b]) {
-        const paths = subjectSpec(end.subject).routes.map((r) => r.path);
-        expect(paths, describeTarget(t)).toContain(end.route.path);
+        expect(subjectSpec(end.subject).routes, describeTarget(t)).toContain(end.route);
       }
     }
   });
@@ -105,6 +104,12 @@ describe("TARGETS", () => {
   it("describe themselves with both routes and the factor", () => {
     expect(describeTarget(target)).toBe(
       "this api /trpc/protected ≥ 1.2 × Fastify + jwt, tuned /protected",
+    );
+  });
+
+  it("hold the api's DPoP route to twice Auth0's express-oauth2-jwt-bearer on the same route (issue 22)", () => {
+    expect(TARGETS.map(describeTarget)).toContain(
+      "this api /protected (DPoP) ≥ 2 × Express + oauth2-jwt-bearer /protected (DPoP)",
     );
   });
 });
@@ -175,7 +180,7 @@ describe("runAbbaBlocks", () => {
         connections: 2,
         sliceS: 0.2,
         blocks: 2,
-        token: bench.token,
+        credentials: bench,
         onBlock: (index, block) => seen.push(`${index}: ${block.a.length} a, ${block.b.length} b`),
       },
     );

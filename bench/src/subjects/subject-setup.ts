@@ -1,8 +1,6 @@
 /**
- * What every peer subject shares: the variables the api's entry point reads (PORT, HOST and the
- * issuer's AUTHACTION_*), so that one environment starts any subject, the benchmark token's `sub`
- * for the ceiling's canned answer, and the api's `listening` line, from which the benchmark learns
- * where a subject listens.
+ * What every peer subject shares: the api's variables (PORT, HOST, the issuer's AUTHACTION_*), so
+ * one environment starts any subject, the token's `sub` for the ceiling, and the api's listening line.
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
