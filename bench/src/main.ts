@@ -40,7 +40,9 @@ async function main(): Promise<void> {
   const bench = await startBenchIssuer();
   const subjects: SubjectProcess[] = [];
   try {
-    for (const spec of SUBJECTS) {
+    const chosen = targets.TARGETS.filter((_, i) => config.targets?.includes(i + 1) ?? true);
+    const compared = new Set(chosen.flatMap((t) => [t.a.subject, t.b.subject]));
+    for (const spec of SUBJECTS.filter((s) => config.targets === undefined || compared.has(s.id))) {
       const subjectCpus = pinning.pinned ? pinning.pinning : undefined;
       const subject = await startSubject(spec, { env: bench.subjectEnv, pinning: subjectCpus });
       subjects.push(subject);
@@ -59,7 +61,7 @@ async function main(): Promise<void> {
       route,
     });
     const verdicts: targets.TargetResult[] = [];
-    for (const target of targets.TARGETS) {
+    for (const target of chosen) {
       const name = targets.describeTarget(target);
       const blocks = await targets.runAbbaBlocks(running(target.a), running(target.b), {
         ...load,

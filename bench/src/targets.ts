@@ -5,17 +5,10 @@ import { type SubjectId, subjectSpec } from "./subject-catalog.ts";
 import type { SubjectProcess } from "./subject-process.ts";
 
 /** A route of a subject, as a target names it. */
-export interface RouteRef {
-  readonly subject: SubjectId;
-  readonly route: BenchRoute;
-}
+export type RouteRef = { readonly subject: SubjectId; readonly route: BenchRoute };
 
 /** A's requests/s must be at least `atLeast` times B's, measured side by side. */
-export interface Target {
-  readonly a: RouteRef;
-  readonly b: RouteRef;
-  readonly atLeast: number;
-}
+export type Target = { readonly a: RouteRef; readonly b: RouteRef; readonly atLeast: number };
 
 const api = (route: BenchRoute): RouteRef => ({ subject: "api", route });
 const tunedFastify: RouteRef = { subject: "fastify-tuned", route: ROUTES.restProtected };
@@ -77,16 +70,10 @@ export const SLICE_WARMUP_S = 0.5;
 export type Side = "a" | "b";
 
 /** One side of a comparison: a running subject's route. */
-export interface RunningEnd {
-  readonly subject: SubjectProcess;
-  readonly route: BenchRoute;
-}
+export type RunningEnd = { readonly subject: SubjectProcess; readonly route: BenchRoute };
 
 /** Two slices of each side, taken A B B A or B A A B. */
-export interface AbbaBlock {
-  readonly a: readonly Sample[];
-  readonly b: readonly Sample[];
-}
+export type AbbaBlock = { readonly a: readonly Sample[]; readonly b: readonly Sample[] };
 
 export interface AbbaOptions extends Omit<LoadOptions, "durationS" | "warmupS"> {
   readonly blocks: number;
