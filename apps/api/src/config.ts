@@ -3,6 +3,7 @@ import {
   type AccessTokenVerifierOptions,
   ASYMMETRIC_ALGORITHMS,
   type AsymmetricAlgorithm,
+  type DpopMode,
   KEY_SET_POLICY_BOUNDS,
   VERIFIER_BOUNDS,
 } from "@repo/auth/server";
@@ -41,6 +42,16 @@ export interface ShutdownTiming {
   readonly timeoutMs: number;
 }
 
+/** How the api treats DPoP (RFC 9449): AUTHACTION_DPOP, AUTHACTION_DPOP_NONCE(_SECRET). */
+export interface DpopSettings {
+  readonly mode: DpopMode;
+  /**
+   * Server nonces required in proofs; `secret` is the key every replica shares (undefined: a
+   * random key made at start, for a single replica). Undefined: no nonces.
+   */
+  readonly nonces: { readonly secret: string | undefined } | undefined;
+}
+
 export interface ApiConfig {
   readonly port: number;
   readonly host: string | undefined;
@@ -54,6 +65,8 @@ export interface ApiConfig {
   readonly maxStreamsPerSubject: number;
   /** Base URL clients reach the api at (RFC 9728 metadata); undefined: the listening URL. */
   readonly publicUrl: string | undefined;
+  /** DPoP (RFC 9449): the mode, and server nonces (undefined: off) with their shared secret. */
+  readonly dpop: DpopSettings;
   readonly verifier: AccessTokenVerifierOptions;
   /** The metrics listener; undefined (METRICS_PORT unset) means no metrics at all. */
   readonly metrics: { readonly port: number; readonly host: string | undefined } | undefined;
@@ -149,6 +162,19 @@ const apiEnvShape = {
   API_PUBLIC_URL: urlVar(
     "an absolute http(s) URL clients reach the api at, e.g. https://api.example.com",
   ).optional(),
+  // One .env may serve the client too, whose AUTHACTION_DPOP is true or false: read here as the
+  // mode those words imply rather than stopping the api.
+  AUTHACTION_DPOP: z
+    .enum(["allowed", "required", "disabled", "true", "false"])
+    .default("allowed")
+    .transform((v): DpopMode => (v === "true" ? "allowed" : v === "false" ? "disabled" : v))
+    .describe("allowed, required or disabled (default allowed)"),
+  AUTHACTION_DPOP_NONCE: boolVar("true or false").default(false),
+  AUTHACTION_DPOP_NONCE_SECRET: z
+    .string()
+    .min(32, "at least 32 characters")
+    .describe("a random secret of at least 32 characters, the same on every replica")
+    .optional(),
 };
 
 const { clockToleranceSeconds, maxTokenLength, cacheMaxEntries } = VERIFIER_BOUNDS;
@@ -240,9 +266,30 @@ export function apiConfigFromEnv(givenEnv: Env): ApiConfig {
     shutdown: { delayMs: e.API_SHUTDOWN_DELAY_MS, timeoutMs: e.API_SHUTDOWN_TIMEOUT_MS },
     maxStreamsPerSubject: e.API_MAX_STREAMS_PER_SUBJECT,
     publicUrl: e.API_PUBLIC_URL?.replace(/\/+$/, ""),
+    dpop: dpopSettings(e.AUTHACTION_DPOP, e.AUTHACTION_DPOP_NONCE, e.AUTHACTION_DPOP_NONCE_SECRET),
     verifier,
     metrics: metricsListener(e.METRICS_PORT, e.METRICS_HOST, e.PORT),
   };
+}
+
+/**
+ * The DPoP settings; a nonce secret without nonces, or nonces with DPoP disabled, is a
+ * configuration that does not do what its author meant, and is refused.
+ */
+function dpopSettings(mode: DpopMode, nonce: boolean, secret: string | undefined): DpopSettings {
+  if (secret !== undefined && !nonce) {
+    throw new ConfigurationError(
+      "AUTHACTION_DPOP_NONCE_SECRET",
+      "is set but AUTHACTION_DPOP_NONCE is not true: set it to true, or remove the secret",
+    );
+  }
+  if (nonce && mode === "disabled") {
+    throw new ConfigurationError(
+      "AUTHACTION_DPOP_NONCE",
+      "is true but AUTHACTION_DPOP is disabled: nonces apply to DPoP proofs only",
+    );
+  }
+  return { mode, nonces: nonce ? { secret } : undefined };
 }
 
 /**

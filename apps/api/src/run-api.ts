@@ -38,6 +38,12 @@ export async function runApi(options: RunApiOptions = {}): Promise<void> {
   if (config.localIssuerNotice !== undefined) {
     log.info({ event: "local_issuer" }, config.localIssuerNotice);
   }
+  if (config.dpop.nonces !== undefined && config.dpop.nonces.secret === undefined) {
+    log.warn(
+      { event: "dpop_nonce_key_random" },
+      "DPoP nonces use a random key made at start: with several replicas set AUTHACTION_DPOP_NONCE_SECRET, the same on each",
+    );
+  }
 
   function exitAfterLogs(code: number): void {
     void logger.end(LOG_END_TIMEOUT_MS).then(() => process.exit(code));
@@ -93,6 +99,7 @@ export async function runApi(options: RunApiOptions = {}): Promise<void> {
       streams: { maxPerSubject: config.maxStreamsPerSubject },
       tracing,
       database: config.database,
+      dpop: config.dpop,
       ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     }),
   );

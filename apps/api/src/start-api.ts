@@ -10,12 +10,20 @@ import {
   type AccessTokenVerifierOptions,
   type Clock,
   createAccessTokenVerifier,
+  createDpopPolicy,
+  DpopNonces,
   type KeySetEvent,
 } from "@repo/auth/server";
 import { type DatabaseConfig, openDatabase } from "@repo/db";
 import { listenFailure } from "@repo/env";
 import type { AnyTRPCRouter } from "@trpc/server";
-import { API_BOUNDS, DEFAULT_HTTP_LIMITS, type HttpLimits, type ShutdownTiming } from "./config.ts";
+import {
+  API_BOUNDS,
+  DEFAULT_HTTP_LIMITS,
+  type DpopSettings,
+  type HttpLimits,
+  type ShutdownTiming,
+} from "./config.ts";
 import { createApiServer } from "./http/api-server.ts";
 import { trackConnections } from "./http/drain-server.ts";
 import { describeListenAddress } from "./http/listen-address.ts";
@@ -70,6 +78,11 @@ export interface StartApiOptions {
    * goes into every Bearer challenge. Default: the URL the api listens on.
    */
   readonly publicUrl?: string;
+  /**
+   * DPoP (RFC 9449): default mode `allowed`, no nonces. Proofs name `publicUrl` in `htu` when it
+   * is set, else the address a request arrived at.
+   */
+  readonly dpop?: DpopSettings;
   /**
    * OpenTelemetry (startTracing): a span per request, and the last spans exported at the end of
    * shutdown. Default: none (no per-request work at all).
@@ -170,6 +183,19 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     options.database ?? { kind: "pglite", dataDir: undefined },
     log,
   );
+  const { clock } = verifier.options;
+  const nonceSettings = options.dpop?.nonces;
+  const dpop = createDpopPolicy({
+    mode: options.dpop?.mode ?? "allowed",
+    clock,
+    nonces:
+      nonceSettings === undefined
+        ? undefined
+        : new DpopNonces({
+            now: () => clock.now(),
+            key: nonceSettings.secret === undefined ? undefined : Buffer.from(nonceSettings.secret),
+          }),
+  });
   // Known once listening when it is derived from the port; read per request, hence the getter.
   let metadataUrl = options.publicUrl === undefined ? "" : resourceMetadataUrl(options.publicUrl);
   const server = createApiServer({
@@ -178,6 +204,8 @@ export async function startApi(options: StartApiOptions): Promise<RunningApi> {
     refusalLog,
     streams,
     messages,
+    dpop,
+    publicUrl: options.publicUrl?.replace(/\/+$/, ""),
     // Read per refusal: derived from the port, it is known only once listening.
     resourceMetadataUrl: () => (metadataUrl === "" ? undefined : metadataUrl),
     maxBodyBytes: options.maxBodyBytes ?? 65_536,

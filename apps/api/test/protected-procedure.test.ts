@@ -6,7 +6,7 @@ import {
   RequestAuthorization,
   standaloneContextDeps,
 } from "@repo/api-router";
-import { type AccessToken, createAccessTokenVerifier } from "@repo/auth/server";
+import { type AccessToken, createAccessTokenVerifier, createDpopPolicy } from "@repo/auth/server";
 import { issuedAtMs, ManualClock } from "@repo/auth/testing";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { callProcedure } from "@trpc/server/unstable-core-do-not-import";
@@ -125,7 +125,7 @@ describe("protectedProcedure: a cached token goes on synchronously", () => {
     expect(seen.nextCtx).toBeUndefined();
     await expect(result).resolves.toMatchObject({ ok: true });
     expect(seen.nextCtx?.auth?.sub).toBe("demo-client@clients");
-    expect(ctx.authorization.bearerToken()).toBe(jwt);
+    expect(ctx.authorization.credential()).toEqual({ scheme: "bearer", token: jwt });
     expect(verifier.stats()).toMatchObject({ cacheHits: 1, cacheMisses: 1 });
   });
 
@@ -206,6 +206,8 @@ describe("protected procedures called through tRPC's callProcedure, as the api's
   });
 });
 
+const POLICY = createDpopPolicy();
+
 describe("the cache candidate: what follows `Bearer ` in a single header, the scheme in any case", () => {
   it("takes exactly the headers whose first six characters lowercase to bearer, then one space", () => {
     const token = "abc.def.ghi";
@@ -214,12 +216,15 @@ describe("the cache candidate: what follows `Bearer ` in a single header, the sc
       for (let code = 0; code < 0x10000; code++) {
         const scheme = `${"Bearer".slice(0, position)}${String.fromCharCode(code)}${"Bearer".slice(position + 1)}`;
         const expected = scheme.toLowerCase() === "bearer" ? token : undefined;
-        const got = new RequestAuthorization(`${scheme} ${token}`).cacheCandidate();
+        const got = new RequestAuthorization(`${scheme} ${token}`, POLICY).cacheCandidate();
         if (got !== expected) expect({ scheme, got }).toEqual({ scheme, got: expected });
       }
     }
     for (const header of ["Bearer\tx", "Bearer", "Bearer ", "Bearerx y", undefined, ["Bearer x"]]) {
-      expect(new RequestAuthorization(header).cacheCandidate(), String(header)).toBeUndefined();
+      expect(
+        new RequestAuthorization(header, POLICY).cacheCandidate(),
+        String(header),
+      ).toBeUndefined();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { ASYMMETRIC_ALGORITHMS } from "@repo/auth/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiConfigFromEnv } from "../src/index.ts";
 import { send } from "./support/http-exchange.ts";
@@ -24,7 +25,7 @@ afterAll(async () => {
 });
 
 describe("RFC 9728 protected resource metadata", () => {
-  it("GET /.well-known/oauth-protected-resource names the audience, issuer, scopes and header bearer", async () => {
+  it("GET /.well-known/oauth-protected-resource names the audience, issuer, scopes, header bearer and the DPoP proof algorithms", async () => {
     const res = await send(stack.api.url, PATH);
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toBe("application/json");
@@ -33,6 +34,7 @@ describe("RFC 9728 protected resource metadata", () => {
       authorization_servers: [stack.issuer.issuer],
       scopes_supported: ["read:messages", "read:secret", "write:messages"],
       bearer_methods_supported: ["header"],
+      dpop_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],
     });
   });
 

@@ -328,7 +328,7 @@ describe("a batch with a public call keeps working when the protected one is ref
     expect(res.status).toBe(207);
     expect(res.headers["www-authenticate"]).toBe(
       withMetadata(
-        'Bearer realm="api", error="invalid_request", error_description="Authorization scheme must be Bearer"',
+        'Bearer realm="api", error="invalid_request", error_description="Authorization scheme must be Bearer or DPoP"',
         api.url,
       ),
     );

@@ -24,7 +24,13 @@ export {
   REPLAY_LIMIT,
 } from "./messages/message-board.ts";
 export { FORBIDDEN_CHARACTERS_MESSAGE, MAX_MESSAGE_LENGTH } from "./messages/message-text.ts";
-export { NO_STORE, type Refusal, refusalHeaders, refusalOf } from "./refusal.ts";
+export {
+  NO_STORE,
+  type Refusal,
+  type RefusalOptions,
+  refusalHeaders,
+  refusalOf,
+} from "./refusal.ts";
 export { type AppRouter, appRouter } from "./router.ts";
 export {
   SubscriptionStreams,
@@ -36,6 +42,7 @@ export {
   type Context,
   type ContextDeps,
   createContext,
+  refusalOptions,
   standaloneContextDeps,
 } from "./trpc/context.ts";
 export {

@@ -1,4 +1,10 @@
-import { type AuthError, type AuthErrorCode, bearerRefusal, isAuthError } from "@repo/auth/server";
+import {
+  type AuthError,
+  type AuthErrorCode,
+  bearerRefusal,
+  type DpopPolicy,
+  isAuthError,
+} from "@repo/auth/server";
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { REALM } from "./realm.ts";
@@ -34,14 +40,25 @@ export interface Refusal {
   readonly restBody: { readonly error: AuthErrorCode; readonly message: string };
 }
 
+/** What the challenges of the api's refusals name besides the error. */
+export interface RefusalOptions {
+  /** The URL of the api's RFC 9728 metadata document: `resource_metadata` (§5.1). */
+  readonly resourceMetadata?: string | undefined;
+  /** The api's DPoP mode and algorithms: which challenges are sent (RFC 9449 §7.1). */
+  readonly dpop?: Pick<DpopPolicy, "mode" | "algorithms"> | undefined;
+}
+
 /**
- * The one mapping of an AuthError to what the api answers. With `resourceMetadata` (the URL of
- * the api's RFC 9728 metadata document) every challenge carries `resource_metadata` (§5.1).
+ * The one mapping of an AuthError to what the api answers: the challenges (see bearerRefusal),
+ * a `DPoP-Nonce` with a nonce challenge (RFC 9449 §9), Retry-After with a 503.
  */
-export function refusalOf(error: AuthError, resourceMetadata?: string): Refusal {
-  const refusal = bearerRefusal(error, REALM, { resourceMetadata });
+export function refusalOf(error: AuthError, options: RefusalOptions = {}): Refusal {
+  const refusal = bearerRefusal(error, REALM, options);
   const headers: Record<string, string> = { "www-authenticate": refusal.challenge, ...NO_STORE };
-  if (refusal.status === 503) headers["retry-after"] = KEY_SET_RETRY_AFTER_SECONDS;
+  if (refusal.status === 503) {
+    headers["retry-after"] = String(error.retryAfterSeconds ?? KEY_SET_RETRY_AFTER_SECONDS);
+  }
+  if (error.dpopNonce !== undefined) headers["dpop-nonce"] = error.dpopNonce;
   return {
     status: refusal.status,
     headers,
@@ -66,10 +83,10 @@ export function refusalToTRPCError(error: AuthError): TRPCError {
  */
 export function refusalHeaders(
   errors: readonly { readonly cause?: unknown }[],
-  resourceMetadata?: string,
+  options: RefusalOptions = {},
 ): Readonly<Record<string, string>> | undefined {
   for (const error of errors) {
-    if (isAuthError(error.cause)) return refusalOf(error.cause, resourceMetadata).headers;
+    if (isAuthError(error.cause)) return refusalOf(error.cause, options).headers;
   }
   for (const error of errors) {
     if (error.cause instanceof TemporarilyUnavailable) {

@@ -20,6 +20,7 @@ function auth(expiresAt: Date): AccessToken {
     expiresAt,
     issuer: "http://issuer.test",
     audience: ["https://api.example.com"],
+    jkt: undefined,
     claims: {},
   };
 }

@@ -12,6 +12,11 @@ export interface AccessToken {
   readonly expiresAt: Date;
   readonly issuer: string;
   readonly audience: readonly string[];
+  /**
+   * `cnf.jkt` (RFC 9449 §6.1): the thumbprint of the key the token is bound to; its DPoP proofs
+   * must be signed by that key. Undefined for a bearer token.
+   */
+  readonly jkt: string | undefined;
   /** Every claim of the token, verified, for anything the fields above do not cover. */
   readonly claims: Readonly<Record<string, unknown>>;
 }
@@ -33,6 +38,9 @@ export const accessTokenClaimsSchema = z.looseObject({
   permissions: z.array(z.string()).optional(),
   client_id: z.string().optional(),
   azp: z.string().optional(),
+  // A binding this package cannot check (mTLS `x5t#S256` alone) is refused, not ignored: ignoring
+  // it would turn a sender-constrained token back into a bearer token.
+  cnf: z.looseObject({ jkt: z.string().min(1) }).optional(),
 });
 
 export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;

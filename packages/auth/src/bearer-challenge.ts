@@ -1,10 +1,20 @@
+import type { DpopMode } from "./dpop/dpop-policy.ts";
 import type { AuthError } from "./errors.ts";
 
-/** HTTP status and `WWW-Authenticate` value for a refusal, per RFC 6750 §3 and §3.1. */
+/**
+ * HTTP status and `WWW-Authenticate` value for a refusal, per RFC 6750 §3 and §3.1, and RFC 9449
+ * §7.1 for DPoP.
+ */
 export interface BearerRefusal {
   readonly status: 400 | 401 | 403 | 503;
-  /** RFC 6750 error code, absent when the request simply had no credentials (§3.1). */
-  readonly error: "invalid_request" | "invalid_token" | "insufficient_scope" | undefined;
+  /** The error code, absent when the request simply had no credentials (RFC 6750 §3.1). */
+  readonly error:
+    | "invalid_request"
+    | "invalid_token"
+    | "insufficient_scope"
+    | "invalid_dpop_proof"
+    | "use_dpop_nonce"
+    | undefined;
   readonly challenge: string;
   /** Short, safe text for the response body. */
   readonly description: string;
@@ -17,7 +27,27 @@ export interface BearerRefusalOptions {
    * Default: none.
    */
   readonly resourceMetadata?: string | undefined;
+  /**
+   * The resource's DPoP mode and proof algorithms (RFC 9449 §7.1). `required`: only a `DPoP`
+   * challenge; `allowed`: a refusal of a DPoP request has the `DPoP` challenge (with the error)
+   * beside a bare Bearer one, any other refusal the Bearer challenge alone, as without DPoP (the
+   * metadata document advertises DPoP); `disabled` or absent: Bearer only.
+   */
+  readonly dpop?: { readonly mode: DpopMode; readonly algorithms: readonly string[] } | undefined;
 }
+
+const STATUS_AND_ERROR: Partial<
+  Record<AuthError["code"], readonly [BearerRefusal["status"], BearerRefusal["error"]]>
+> = {
+  missing_token: [401, undefined],
+  dpop_required: [401, undefined],
+  invalid_request: [400, "invalid_request"],
+  insufficient_scope: [403, "insufficient_scope"],
+  key_set_unavailable: [503, undefined],
+  replay_cache_full: [503, undefined],
+  invalid_dpop_proof: [401, "invalid_dpop_proof"],
+  use_dpop_nonce: [401, "use_dpop_nonce"],
+};
 
 /**
  * Map an AuthError to what the client is told. Key-set outages answer 503 rather than 401: the
@@ -29,31 +59,30 @@ export function bearerRefusal(
   options: BearerRefusalOptions = {},
 ): BearerRefusal {
   const description = safeDescription(error.message);
-  const params = [`realm="${quote(realm)}"`];
-  const challenge = () => {
-    if (options.resourceMetadata !== undefined) {
-      params.push(`resource_metadata="${quote(options.resourceMetadata)}"`);
-    }
-    return `Bearer ${params.join(", ")}`;
-  };
-  switch (error.code) {
-    case "missing_token":
-      return { status: 401, error: undefined, challenge: challenge(), description };
-    case "invalid_request":
-      params.push('error="invalid_request"', `error_description="${description}"`);
-      return { status: 400, error: "invalid_request", challenge: challenge(), description };
-    case "insufficient_scope": {
-      params.push('error="insufficient_scope"', `error_description="${description}"`);
-      const scope = (error.requiredScopes ?? []).join(" ");
-      if (scope !== "") params.push(`scope="${quote(scope)}"`);
-      return { status: 403, error: "insufficient_scope", challenge: challenge(), description };
-    }
-    case "key_set_unavailable":
-      return { status: 503, error: undefined, challenge: challenge(), description };
-    default:
-      params.push('error="invalid_token"', `error_description="${description}"`);
-      return { status: 401, error: "invalid_token", challenge: challenge(), description };
+  const [status, code] = STATUS_AND_ERROR[error.code] ?? [401, "invalid_token"];
+  const errorParams =
+    code === undefined ? [] : [`error="${code}"`, `error_description="${description}"`];
+  if (code === "insufficient_scope") {
+    const scope = (error.requiredScopes ?? []).join(" ");
+    if (scope !== "") errorParams.push(`scope="${quote(scope)}"`);
   }
+  const metadata =
+    options.resourceMetadata === undefined
+      ? []
+      : [`resource_metadata="${quote(options.resourceMetadata)}"`];
+  const mode = options.dpop?.mode ?? "disabled";
+  const bearer = (withError: boolean) =>
+    `Bearer ${[`realm="${quote(realm)}"`, ...(withError ? errorParams : []), ...metadata].join(", ")}`;
+  const dpop = (withError: boolean) => {
+    const algs = `algs="${quote(options.dpop?.algorithms.join(" ") ?? "")}"`;
+    return `DPoP ${[algs, ...(withError ? errorParams : []), ...metadata].join(", ")}`;
+  };
+  let challenge: string;
+  if (mode === "required") challenge = dpop(true);
+  else if (mode === "disabled") challenge = bearer(true);
+  else if (error.scheme === "dpop") challenge = `${bearer(false)}, ${dpop(true)}`;
+  else challenge = bearer(true);
+  return { status, error: code, challenge, description };
 }
 
 // RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E (printable ASCII without " and \).

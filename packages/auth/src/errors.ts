@@ -32,6 +32,17 @@ export type AuthErrorCode =
   | "key_set_unavailable"
   /** The token is valid but lacks a scope the procedure requires. */
   | "insufficient_scope"
+  // --- DPoP (RFC 9449), server side ---
+  /** The `DPoP` proof is missing, several, malformed, or fails a rule of §4.3 (description names it). */
+  | "invalid_dpop_proof"
+  /** The server requires its nonce in proofs (§8): retry with the `DPoP-Nonce` given (`dpopNonce`). */
+  | "use_dpop_nonce"
+  /** The token's binding does not fit the request: a bound token as Bearer, an unbound one as DPoP, another key. */
+  | "wrong_binding"
+  /** This resource accepts DPoP-bound tokens only, and the request used the Bearer scheme. */
+  | "dpop_required"
+  /** Every slot of the bounded proof replay cache is taken: no proof can be accepted right now. */
+  | "replay_cache_full"
   // --- obtaining (client side) ---
   /** The token endpoint answered an OAuth error (RFC 6749 §5.2); `oauthError` holds its code. */
   | "token_request_refused"
@@ -55,6 +66,12 @@ export interface AuthErrorOptions {
   subject?: string;
   /** `client_id` of a refused token whose signature was valid (for logs). */
   clientId?: string;
+  /** The Authorization scheme the request used, when known: which challenge carries the error. */
+  scheme?: "bearer" | "dpop";
+  /** For `use_dpop_nonce`: the nonce to send in `DPoP-Nonce`. */
+  dpopNonce?: string | undefined;
+  /** For `replay_cache_full`: seconds until a retry can succeed. */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -70,6 +87,9 @@ export class AuthError extends Error {
   readonly kid: string | undefined;
   readonly subject: string | undefined;
   readonly clientId: string | undefined;
+  readonly scheme: "bearer" | "dpop" | undefined;
+  readonly dpopNonce: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: AuthErrorCode, message: string, options: AuthErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -80,6 +100,9 @@ export class AuthError extends Error {
     this.kid = options.kid;
     this.subject = options.subject;
     this.clientId = options.clientId;
+    this.scheme = options.scheme;
+    this.dpopNonce = options.dpopNonce;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

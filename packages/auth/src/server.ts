@@ -9,8 +9,32 @@ export {
   type BearerRefusalOptions,
   bearerRefusal,
 } from "./bearer-challenge.ts";
-export { parseBearerHeader } from "./bearer-header.ts";
+export {
+  type AuthorizationCredential,
+  parseAuthorizationHeader,
+  parseBearerHeader,
+} from "./bearer-header.ts";
 export { type Clock, type Fetch, MAX_TIMER_MS, systemClock } from "./clock.ts";
+export { DPOP_NONCE_WINDOW_MS, DpopNonces } from "./dpop/dpop-nonces.ts";
+export {
+  createDpopPolicy,
+  DEFAULT_REPLAY_CACHE_MAX_ENTRIES,
+  DPOP_MODES,
+  type DpopMode,
+  type DpopPolicy,
+  type DpopPolicyOptions,
+  type DpopRequest,
+} from "./dpop/dpop-policy.ts";
+export {
+  accessTokenHash,
+  DPOP_PROOF_MAX_AGE_SECONDS,
+  DPOP_PROOF_MAX_FUTURE_SECONDS,
+  DPOP_PROOF_MAX_LENGTH,
+  type DpopProofExpectations,
+  type VerifiedDpopProof,
+  verifyDpopProof,
+} from "./dpop/dpop-proof.ts";
+export { normalizeHttpUri } from "./dpop/normalize-http-uri.ts";
 export { AuthError, type AuthErrorCode, isAuthError } from "./errors.ts";
 export {
   DEFAULT_KEY_SET_POLICY,
@@ -24,6 +48,8 @@ export {
   type ResolvedKey,
 } from "./key-set/remote-key-set.ts";
 export type { IgnoredKey } from "./key-set/usable-keys.ts";
+export { PRIVATE_JWK_MEMBERS, publicJwkProblem } from "./public-jwk.ts";
+export { ReplayCache, type ReplayCacheOptions, type ReplayVerdict } from "./replay-cache.ts";
 export { missingScopes, scopesFromClaims } from "./scopes.ts";
 export {
   type AccessTokenVerifier,

@@ -143,6 +143,7 @@ export function createAccessTokenVerifier(
       expiresAt: new Date(c.exp * 1000),
       issuer: c.iss,
       audience: typeof c.aud === "string" ? [c.aud] : c.aud,
+      jkt: c.cnf?.jkt,
       claims: payload,
     };
     // thumbprint is set whenever jose obtained a key, which it did for a verified signature.

@@ -1,8 +1,8 @@
+import type { ReplayCache } from "@repo/auth/server";
 import { decodeJwt, errors, type JWTPayload, jwtVerify } from "jose";
 import type { ClientRegistry } from "./client-registry.ts";
 import type { KeyIssuerClient } from "./local-issuer-types.ts";
 import { OAuthError } from "./oauth-error.ts";
-import type { ReplayCache } from "./replay-cache.ts";
 import { CLIENT_ASSERTION_ALGORITHMS } from "./signing-algorithms.ts";
 
 /** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { publicJwkProblem } from "@repo/auth/server";
 import { createLocalJWKSet, type JWTVerifyGetKey } from "jose";
 import type { IssuerClient, KeyIssuerClient } from "./local-issuer-types.ts";
-import { publicJwkProblem } from "./public-jwk.ts";
 
 interface RegisteredClient {
   client: IssuerClient;

@@ -1,3 +1,4 @@
+import { publicJwkProblem } from "@repo/auth/server";
 import { boolVar, intVar, parseEnv, urlVar } from "@repo/env";
 import type { JWK } from "jose";
 import { z } from "zod";
@@ -8,7 +9,6 @@ import {
   DEFAULT_TOKEN_LIFETIME_SECONDS,
 } from "./defaults.ts";
 import type { IssuerClient } from "./local-issuer-types.ts";
-import { publicJwkProblem } from "./public-jwk.ts";
 import { isProductionEnv, refuseUnsafeStart } from "./unsafe-start.ts";
 
 export interface IssuerConfig {

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DpopNonces, normalizeHttpUri, ReplayCache } from "@repo/auth/server";
 import { adminRoutes } from "./admin-routes.ts";
 import { ClientRegistry } from "./client-registry.ts";
 import {
@@ -8,13 +9,10 @@ import {
   DEFAULT_REPLAY_CACHE_MAX_ENTRIES,
   DEFAULT_TOKEN_LIFETIME_SECONDS,
 } from "./defaults.ts";
-import { DpopNonces } from "./dpop-nonces.ts";
 import { sendJson } from "./json-response.ts";
 import { JwksEndpoint } from "./jwks-endpoint.ts";
 import type { LocalIssuer, LocalIssuerOptions } from "./local-issuer-types.ts";
-import { normalizeHttpUri } from "./normalize-http-uri.ts";
 import { openidConfiguration } from "./openid-configuration.ts";
-import { ReplayCache } from "./replay-cache.ts";
 import { RequestCounter } from "./request-counter.ts";
 import { createRequestListener, type Route } from "./request-router.ts";
 import { signAccessToken, type TokenDefaults } from "./sign-access-token.ts";

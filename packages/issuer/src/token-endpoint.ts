@@ -1,14 +1,19 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import {
+  type DpopNonces,
+  isAuthError,
+  type ReplayCache,
+  type VerifiedDpopProof,
+  verifyDpopProof,
+} from "@repo/auth/server";
 import type { ClientAssertionContext } from "./client-assertion.ts";
 import { authenticateClient } from "./client-authentication.ts";
 import { MAX_TOKEN_REQUEST_BYTES } from "./defaults.ts";
-import type { DpopNonces } from "./dpop-nonces.ts";
-import { type DpopBinding, verifyDpopProof } from "./dpop-proof.ts";
 import { sendJson } from "./json-response.ts";
 import type { IssuerClient } from "./local-issuer-types.ts";
 import { OAuthError } from "./oauth-error.ts";
-import type { ReplayCache } from "./replay-cache.ts";
 import { readRequestBody } from "./request-body.ts";
+import { DPOP_SIGNING_ALGORITHMS } from "./signing-algorithms.ts";
 import type { TokenFailureInjection } from "./token-failure-injection.ts";
 import { parseTokenRequest } from "./token-request.ts";
 
@@ -21,7 +26,7 @@ export interface TokenEndpointDeps {
     client: IssuerClient,
     audience: string,
     lifetimeSeconds: number,
-    binding: DpopBinding | undefined,
+    binding: VerifiedDpopProof | undefined,
   ): Promise<string>;
   /** The registered clients, and how client assertions are checked. */
   assertions: ClientAssertionContext;
@@ -61,14 +66,7 @@ export async function handleTokenRequest(
       );
     }
     // Before client authentication: a nonce challenge then leaves the client assertion unspent.
-    const binding = await verifyDpopProof({
-      headerValues: req.headersDistinct.dpop,
-      method: req.method ?? "POST",
-      acceptedHtus: deps.dpop.acceptedHtus,
-      now: deps.assertions.now,
-      replays: deps.dpop.replays,
-      nonces: deps.dpop.nonces,
-    });
+    const binding = await tokenRequestProof(req, deps);
     const client = await authenticateClient(request, req.headers.authorization, deps.assertions);
     if (!deps.audiences.includes(request.audience)) {
       throw new OAuthError("invalid_request", "unknown audience");
@@ -88,5 +86,33 @@ export async function handleTokenRequest(
   } catch (error) {
     if (!(error instanceof OAuthError)) throw error;
     sendJson(res, error.status, error.body(), { ...NO_STORE, ...nonceHeader, ...error.headers });
+  }
+}
+
+/** The request's DPoP proof as RFC 9449 §5 checks it at a token endpoint (no `ath`), if any. */
+async function tokenRequestProof(
+  req: IncomingMessage,
+  deps: TokenEndpointDeps,
+): Promise<VerifiedDpopProof | undefined> {
+  try {
+    return await verifyDpopProof({
+      headerValues: req.headersDistinct.dpop,
+      method: req.method ?? "POST",
+      acceptedHtus: deps.dpop.acceptedHtus,
+      accessToken: undefined,
+      algorithms: DPOP_SIGNING_ALGORITHMS,
+      now: deps.assertions.now,
+      replays: deps.dpop.replays,
+      nonces: deps.dpop.nonces,
+    });
+  } catch (error) {
+    if (!isAuthError(error)) throw error;
+    if (error.code === "use_dpop_nonce") throw new OAuthError("use_dpop_nonce", error.message);
+    if (error.code === "replay_cache_full") {
+      throw new OAuthError("temporarily_unavailable", "too many recent DPoP proofs", 429, {
+        "Retry-After": String(error.retryAfterSeconds ?? 1),
+      });
+    }
+    throw new OAuthError("invalid_dpop_proof", error.message);
   }
 }

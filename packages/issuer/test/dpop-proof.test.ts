@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { DPOP_NONCE_WINDOW_MS } from "@repo/auth/server";
 import {
   calculateJwkThumbprint,
   createLocalJWKSet,
@@ -9,7 +10,6 @@ import {
   SignJWT,
 } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DPOP_NONCE_WINDOW_MS } from "../src/dpop-nonces.ts";
 import { type LocalIssuer, startLocalIssuer } from "../src/index.ts";
 import { expectOAuthError } from "./oauth-error-answer.ts";
 import { signProof, type TestKey, testKey, unsecuredJws } from "./signed-requests.ts";
@@ -100,7 +100,7 @@ describe("token endpoint: DPoP proofs refused with 400 invalid_dpop_proof", () =
     expect(status).toBe(400);
     expect(JSON.parse(body)).toEqual({
       error: "invalid_dpop_proof",
-      error_description: "send exactly one DPoP header",
+      error_description: "Send exactly one DPoP header",
     });
     // fetch joins repeated headers with a comma: refused the same way.
     await expectInvalidProof(await postWithProof(`${first}, ${second}`), /exactly one/);

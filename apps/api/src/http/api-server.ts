@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { type ContextDeps, NO_STORE } from "@repo/api-router";
+import { NO_STORE } from "@repo/api-router";
 import type { AnyTRPCRouter } from "@trpc/server";
 import type { HttpLimits } from "../config.ts";
 import { handleClientError } from "./client-error.ts";
@@ -8,11 +8,12 @@ import {
   sendProtectedResourceMetadata,
 } from "./protected-resource-metadata.ts";
 import { readinessOf } from "./readiness.ts";
+import type { EdgeDeps } from "./request-credentials.ts";
 import { handleRestRoute, isRestPath } from "./rest-routes.ts";
 import { sendJson, sendTrpcError } from "./send-json.ts";
 import { createTrpcHandler } from "./trpc-handler.ts";
 
-export interface ApiServerOptions extends ContextDeps {
+export interface ApiServerOptions extends EdgeDeps {
   readonly maxBodyBytes: number;
   readonly limits: HttpLimits;
   /** See TrpcHandlerOptions.fastPath. Default true. */
@@ -32,6 +33,7 @@ export interface ApiServerOptions extends ContextDeps {
  */
 export function createApiServer(options: ApiServerOptions): Server {
   const { verifier, log, limits } = options;
+  const { nonces } = options.dpop;
   const trpc = createTrpcHandler({ ...options, maxBatchSize: limits.maxBatchSize });
 
   function route(req: IncomingMessage, res: ServerResponse): void | Promise<void> {
@@ -46,6 +48,11 @@ export function createApiServer(options: ApiServerOptions): Server {
     // Every tRPC answer depends on the caller's token or could (a batch mixes public and protected
     // calls): set here, before any branch answers, so that none goes without it.
     if (isTrpc) res.setHeader("cache-control", NO_STORE["cache-control"]);
+    // RFC 9449 §8.2: the current nonce goes on every answer to a request with a proof, so the
+    // client has it before the nonce it holds goes stale.
+    if (nonces !== undefined && req.headers.dpop !== undefined) {
+      res.setHeader("dpop-nonce", nonces.current());
+    }
     // A declared body over the limit is refused before routing: tRPC checks its maxBodySize only
     // while reading a body, and no route reads one it does not need, so the limit would otherwise
     // be invisible to the client.
@@ -62,7 +69,9 @@ export function createApiServer(options: ApiServerOptions): Server {
       return handleRestRoute(options, path, req, res);
     }
     if (path === PROTECTED_RESOURCE_METADATA_PATH) {
-      return isGet ? sendProtectedResourceMetadata(res, verifier) : methodNotAllowed(res);
+      return isGet
+        ? sendProtectedResourceMetadata(res, verifier, options.dpop)
+        : methodNotAllowed(res);
     }
     if (path === "/healthz") {
       return isGet ? sendJson(res, 200, { status: "ok" }) : methodNotAllowed(res);

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Context, type ContextDeps, createContext, routerInternals } from "@repo/api-router";
+import { type Context, createContext, routerInternals } from "@repo/api-router";
 import {
   type AnyTRPCRouter,
   getErrorShape,
@@ -15,11 +15,11 @@ import {
   isObject,
   isPromise,
 } from "@trpc/server/unstable-core-do-not-import";
-import { authorizationHeader } from "./authorization-header.ts";
+import { type EdgeDeps, requestAuthorization } from "./request-credentials.ts";
 import { sendJson } from "./send-json.ts";
 import { acceptsStream, type TrpcTarget } from "./trpc-request.ts";
 
-export interface FastQueryOptions extends ContextDeps {
+export interface FastQueryOptions extends EdgeDeps {
   readonly router: AnyTRPCRouter;
   /** Larger batches go to the official adapter, which refuses them with 400. */
   readonly maxBatchSize: number;
@@ -174,7 +174,7 @@ export function createFastQueryHandler(
     if (calls === undefined) return false;
     const ctx = createContext(
       options,
-      authorizationHeader(req),
+      requestAuthorization(req, options),
       options.refusalLog.forResponse(res),
     );
     // As the official adapter does: procedures see an abort when the client goes away first.

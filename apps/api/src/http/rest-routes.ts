@@ -2,17 +2,17 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   type AppRouter,
   appRouter,
-  type ContextDeps,
   createContext,
   describeProcedures,
   NO_STORE,
   refusalOf,
+  refusalOptions,
 } from "@repo/api-router";
 import { isAuthError } from "@repo/auth/server";
 import { type inferRouterOutputs, TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { callProcedure } from "@trpc/server/unstable-core-do-not-import";
-import { authorizationHeader } from "./authorization-header.ts";
+import { type EdgeDeps, requestAuthorization } from "./request-credentials.ts";
 import { sendJson } from "./send-json.ts";
 
 /**
@@ -39,7 +39,7 @@ export function isRestPath(path: string): path is RestPath {
 }
 
 export async function handleRestRoute(
-  deps: ContextDeps,
+  deps: EdgeDeps,
   path: RestPath,
   req: IncomingMessage,
   res: ServerResponse,
@@ -51,7 +51,7 @@ export async function handleRestRoute(
       router: appRouter,
       path: name,
       getRawInput: NO_INPUT,
-      ctx: createContext(deps, authorizationHeader(req), deps.refusalLog.forResponse(res)),
+      ctx: createContext(deps, requestAuthorization(req, deps), deps.refusalLog.forResponse(res)),
       type: "query",
       signal: undefined,
       batchIndex: 0,
@@ -65,7 +65,7 @@ export async function handleRestRoute(
     const status = getHTTPStatusCodeFromError(trpcError);
     const cause = trpcError.cause;
     if (isAuthError(cause)) {
-      const refusal = refusalOf(cause, deps.resourceMetadataUrl?.());
+      const refusal = refusalOf(cause, refusalOptions(deps));
       sendJson(res, refusal.status, refusal.restBody, refusal.headers);
       return;
     }

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
-  type ContextDeps,
   createContext,
   describeProcedures,
   type RefusalRecorder,
   refusalOf,
+  refusalOptions,
   refuse,
   routerInternals,
   withResolver,
@@ -18,7 +18,7 @@ import {
   transformTRPCResponse,
 } from "@trpc/server";
 import { callProcedure } from "@trpc/server/unstable-core-do-not-import";
-import { authorizationHeader } from "./authorization-header.ts";
+import { type EdgeDeps, requestAuthorization } from "./request-credentials.ts";
 import { sendJson } from "./send-json.ts";
 
 /**
@@ -40,7 +40,7 @@ import { sendJson } from "./send-json.ts";
  * which is how tRPC reads them: any spelling tRPC calls a procedure by is checked here too.
  */
 export function createStreamRefusal(
-  deps: ContextDeps,
+  deps: EdgeDeps,
   router: AnyTRPCRouter,
 ): (
   req: IncomingMessage,
@@ -55,7 +55,7 @@ export function createStreamRefusal(
       .map(({ path, kind }) => [path, kind]),
   );
   const guards = withResolver(router, [...guarded.keys()], () => null);
-  const unobserved: ContextDeps = {
+  const unobserved: EdgeDeps = {
     ...deps,
     log: deps.log.child({}, { level: "silent" }),
     onAuthRefused: undefined,
@@ -65,7 +65,7 @@ export function createStreamRefusal(
     const kind = req.method === "POST" ? "mutation" : "query";
     if (!names.every((name) => guarded.get(name) === kind)) return false;
     const inputs = batchInputs(req, params);
-    const ctx = createContext(unobserved, authorizationHeader(req), NOT_RECORDED);
+    const ctx = createContext(unobserved, requestAuthorization(req, deps), NOT_RECORDED);
     const refusals = await Promise.all(
       names.map((path, index) =>
         callProcedure({
@@ -95,12 +95,12 @@ export function createStreamRefusal(
     // Record each refusal as the procedure would have, for the request's one refusal line.
     const recorded = createContext(
       deps,
-      authorizationHeader(req),
+      requestAuthorization(req, deps),
       deps.refusalLog.forResponse(res),
     );
     const errors = refusals.map((cause, index) => refuse(recorded, names[index] as string, cause));
     const first = errors[0] as TRPCError;
-    const refusal = refusalOf(refusals[0] as AuthError, deps.resourceMetadataUrl?.());
+    const refusal = refusalOf(refusals[0] as AuthError, refusalOptions(deps));
     const shape = getErrorShape({
       config,
       error: first,

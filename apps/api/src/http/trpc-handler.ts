@@ -1,23 +1,23 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
   appRouter,
-  type ContextDeps,
   capLogText,
   createContext,
   NO_STORE,
   refusalHeaders,
+  refusalOptions,
   routerInternals,
 } from "@repo/api-router";
 import type { AnyTRPCRouter, TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { authorizationHeader } from "./authorization-header.ts";
 import { createFastQueryHandler } from "./fast-query-handler.ts";
+import { type EdgeDeps, requestAuthorization } from "./request-credentials.ts";
 import { sendJson } from "./send-json.ts";
 import { createStreamRefusal } from "./stream-refusal.ts";
 import { createSubscriptionOpenErrors } from "./subscription-open-errors.ts";
 import { acceptsStream, parseTrpcTarget, TRPC_BASE_PATH } from "./trpc-request.ts";
 
-export interface TrpcHandlerOptions extends ContextDeps {
+export interface TrpcHandlerOptions extends EdgeDeps {
   readonly maxBodyBytes: number;
   /** Calls in one batch; a larger batch is 400 before any procedure runs. */
   readonly maxBatchSize: number;
@@ -40,7 +40,7 @@ export function createTrpcHandler(
   const router = options.router ?? appRouter;
   const { pathSeparator } = routerInternals(router);
   const responseHeaders = (errors: readonly { readonly cause?: unknown }[]) =>
-    refusalHeaders(errors, options.resourceMetadataUrl?.());
+    refusalHeaders(errors, refusalOptions(options));
   const onError = (error: TRPCError, path: string | undefined) => {
     if (error.code === "INTERNAL_SERVER_ERROR") {
       options.log.error(
@@ -61,7 +61,11 @@ export function createTrpcHandler(
     maxBatchSize: options.maxBatchSize,
     allowMethodOverride: false,
     createContext: ({ req, res }) =>
-      createContext(options, authorizationHeader(req), options.refusalLog.forResponse(res)),
+      createContext(
+        options,
+        requestAuthorization(req, options),
+        options.refusalLog.forResponse(res),
+      ),
     responseMeta({ errors, ctx, type }) {
       const refused = subscriptionOpenErrors.take(type, ctx);
       const headers = responseHeaders(refused === undefined ? errors : [refused.error]);

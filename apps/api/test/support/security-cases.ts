@@ -114,7 +114,7 @@ const invalidClaim = (claim: string, logged?: Logged) =>
 const claimOutOfRange = (claim: string) =>
   afterSignature(invalidToken("invalid_claim", `Token ${claim} claim is out of range`));
 const MULTIPLE_TOKENS = invalidRequest("Send exactly one Bearer token with no other characters");
-const NOT_BEARER = invalidRequest("Authorization scheme must be Bearer");
+const NOT_BEARER = invalidRequest("Authorization scheme must be Bearer or DPoP");
 
 // --- what a row's request looks like ---
 

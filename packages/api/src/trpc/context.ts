@@ -1,8 +1,15 @@
-import type { AccessToken, AccessTokenVerifier, AuthErrorCode } from "@repo/auth/server";
+import {
+  type AccessToken,
+  type AccessTokenVerifier,
+  type AuthErrorCode,
+  createDpopPolicy,
+  type DpopPolicy,
+} from "@repo/auth/server";
 import { openPglite } from "@repo/db";
 import type { Logger } from "pino";
 import { RefusalLog, type RefusalRecorder } from "../logging/refusal-log.ts";
 import { MessageBoard } from "../messages/message-board.ts";
+import type { RefusalOptions } from "../refusal.ts";
 import { SubscriptionStreams } from "../subscriptions/subscription-streams.ts";
 import { RequestAuthorization } from "./request-authorization.ts";
 
@@ -40,21 +47,33 @@ export interface ContextDeps {
    * challenge (§5.1). Undefined: no such parameter.
    */
   readonly resourceMetadataUrl?: (() => string | undefined) | undefined;
+  /** Which schemes, bindings and proofs are accepted (RFC 9449); holds the proof replay cache. */
+  readonly dpop: DpopPolicy;
+}
+
+/** What the challenges of a refusal name, from the deps: metadata URL and DPoP mode. */
+export function refusalOptions(deps: ContextDeps): RefusalOptions {
+  return { resourceMetadata: deps.resourceMetadataUrl?.(), dpop: deps.dpop };
 }
 
 /**
- * Build a context from a request's Authorization header(s). `refusals` is where its refusals go:
+ * Build a context from a request's credentials: the HTTP edge passes the request's one
+ * RequestAuthorization (with its DPoP header, method and URL); a bare Authorization value is a
+ * request without a proof (server-side callers, tests). `refusals` is where its refusals go:
  * the HTTP transports pass `deps.refusalLog.forResponse(res)` (one line per request); by default
  * each refusal is its own line (a caller with no request, such as a test).
  */
 export function createContext(
   deps: ContextDeps,
-  authorization: string | readonly string[] | undefined,
+  authorization: RequestAuthorization | string | readonly string[] | undefined,
   refusals: RefusalRecorder = deps.refusalLog.immediate,
 ): Context {
   // Keep this object small: tRPC copies it key by key for every middleware that extends it.
   return {
-    authorization: new RequestAuthorization(authorization),
+    authorization:
+      authorization instanceof RequestAuthorization
+        ? authorization
+        : new RequestAuthorization(authorization, deps.dpop),
     auth: null,
     verifier: deps.verifier,
     log: deps.log,
@@ -67,7 +86,7 @@ export function createContext(
 
 /**
  * Context deps for calling procedures outside the HTTP server (tests): the given
- * verifier and logger, with a refusal log (default limits), a stream registry and a message board
+ * verifier and logger, with the default DPoP policy, a refusal log (default limits), a stream registry and a message board
  * of their own (on an in-memory PGlite, opened at its first use).
  */
 export function standaloneContextDeps(
@@ -75,6 +94,7 @@ export function standaloneContextDeps(
 ): ContextDeps {
   return {
     ...deps,
+    dpop: createDpopPolicy({ clock: deps.verifier.options.clock }),
     refusalLog: new RefusalLog(deps.log),
     streams: new SubscriptionStreams({ maxPerSubject: 10 }),
     messages: new MessageBoard({ open: () => openPglite(), lazy: true, log: deps.log }),

@@ -19,18 +19,23 @@ export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = withProcedureSpans(t.procedure).meta({ access: "public" });
 
 /**
- * Verifies the bearer token; every refusal is logged with its reason and never the token (one line
+ * Verifies the access token, and its DPoP proof when the request has one or the token is bound
+ * (RFC 9449 §7.1; the DPoP policy in the context decides); every refusal is logged with its reason and never the token (one line
  * per request, see logging/refusal-log.ts).
  * A subscription also takes a stream slot of the token's subject (429 past the bound) and is bound
  * to the token: it ends when the token expires or stops verifying (subscriptions/).
  */
 const verifyBearer = t.middleware((opts) => {
   // A cached token goes on synchronously, with no promise between the header and the procedure; a
-  // subscription always verifies, since its stream is bound to the token.
+  // subscription always verifies, since its stream is bound to the token, and a DPoP request
+  // always checks its proof, which no cache can hold.
   if (opts.type !== "subscription") {
-    const candidate = opts.ctx.authorization.cacheCandidate();
+    const { authorization } = opts.ctx;
+    const candidate = authorization.cacheCandidate();
     const cached = candidate === undefined ? undefined : opts.ctx.verifier.cached(candidate);
-    if (cached !== undefined) return opts.next({ ctx: { auth: cached } });
+    if (cached !== undefined && authorization.acceptsCached(cached)) {
+      return opts.next({ ctx: { auth: cached } });
+    }
   }
   return verifyThenContinue(opts, (auth) => opts.next({ ctx: { auth } }));
 });
@@ -52,8 +57,10 @@ async function verifyThenContinue<
   let token: string;
   let auth: AccessToken;
   try {
-    token = ctx.authorization.bearerToken();
+    const credential = ctx.authorization.credential();
+    token = credential.token;
     auth = await ctx.verifier.verify(token);
+    await ctx.authorization.prove(credential, auth);
   } catch (error) {
     throw refuse(ctx, path, error);
   }
@@ -93,7 +100,7 @@ async function verifyThenContinue<
 }
 
 /**
- * Requires a valid bearer access token; afterwards `ctx.auth` is the verified token (non-null).
+ * Requires a valid access token (Bearer, or DPoP-bound with its proof); afterwards `ctx.auth` is the verified token (non-null).
  */
 export const protectedProcedure = withProcedureSpans(t.procedure)
   .meta({ access: "protected" })

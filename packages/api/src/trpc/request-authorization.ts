@@ -1,40 +1,74 @@
-import { parseBearerHeader } from "@repo/auth/server";
+import type {
+  AccessToken,
+  AuthorizationCredential,
+  DpopPolicy,
+  DpopRequest,
+} from "@repo/auth/server";
+
+/** A request with no `DPoP` header, outside HTTP (server-side callers, tests). */
+const NO_PROOF: DpopRequest = { proofs: undefined, method: "GET", acceptedHtus: () => [] };
 
 /**
- * A request's Authorization header, read at most once: the calls of a batch share one context, so
- * what the first protected call extracts the others reuse. Only a successful parse is kept: a
- * refusal is rare, and each call still gets an error of its own.
+ * A request's credentials, read at most once: the calls of a batch share one context (and the
+ * HTTP edge shares this object between every context of a request), so what the first protected
+ * call extracts and proves the others reuse. Only a successful parse is kept: a refusal is rare,
+ * and each call still gets an error of its own.
  */
 export class RequestAuthorization {
-  /** The header as received (every line when the client sent several, for parseBearerHeader to refuse). */
+  /** The header as received (every line when the client sent several, for the parser to refuse). */
   readonly raw: string | readonly string[] | undefined;
-  #token: string | undefined;
+  readonly #policy: DpopPolicy;
+  readonly #request: DpopRequest;
+  #credential: AuthorizationCredential | undefined;
   /** undefined: not looked at yet; null: not of the form `Bearer <one token>`. */
   #candidate: string | null | undefined;
+  #proven: Promise<void> | undefined;
 
-  constructor(raw: string | readonly string[] | undefined) {
+  constructor(
+    raw: string | readonly string[] | undefined,
+    policy: DpopPolicy,
+    request: DpopRequest = NO_PROOF,
+  ) {
     this.raw = raw;
+    this.#policy = policy;
+    this.#request = request;
   }
 
   /**
-   * The bearer token (RFC 6750 §2.1).
-   * @throws AuthError as parseBearerHeader does.
+   * The scheme and token of the Authorization header (RFC 6750 §2.1, RFC 9449 §7.1).
+   * @throws AuthError as DpopPolicy.credential does.
    */
-  bearerToken(): string {
-    if (this.#token === undefined) this.#token = parseBearerHeader(this.raw);
-    return this.#token;
+  credential(): AuthorizationCredential {
+    if (this.#credential === undefined) this.#credential = this.#policy.credential(this.raw);
+    return this.#credential;
   }
 
   /**
    * What follows `Bearer ` (the scheme in any case, one space) in a single header, NOT validated:
    * only to look up among tokens that passed verification. Each of those is a canonical compact
    * JWS (base64url and dots, no padding, no white space), so when one equals this text,
-   * bearerToken() would return exactly it, and the regular-expression check over the whole token
-   * can be skipped. Anything else (several headers, other spacing) is `undefined`: parse it.
+   * credential() would return exactly it, and the regular-expression check over the whole token
+   * can be skipped. Anything else (several headers, other spacing, the DPoP scheme) is
+   * `undefined`: parse it.
    */
   cacheCandidate(): string | undefined {
     if (this.#candidate === undefined) this.#candidate = candidateOf(this.raw);
     return this.#candidate ?? undefined;
+  }
+
+  /** Whether a cached token found by cacheCandidate() is accepted with no more checks. */
+  acceptsCached(token: AccessToken): boolean {
+    return this.#policy.acceptsAsBearer(token, this.#request.proofs !== undefined);
+  }
+
+  /**
+   * The DPoP policy's verdict on this request's use of `token` (scheme, binding, proof), decided
+   * once per request: a proof's `jti` may be spent only once, and a batch is one request.
+   * @throws AuthError as DpopPolicy.check does.
+   */
+  prove(credential: AuthorizationCredential, token: AccessToken): Promise<void> {
+    this.#proven ??= this.#policy.check(credential, token, this.#request);
+    return this.#proven;
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DPOP_NONCE_WINDOW_MS, DpopNonces } from "../src/dpop-nonces.ts";
+import { DPOP_NONCE_WINDOW_MS, DpopNonces } from "../src/dpop/dpop-nonces.ts";
 
 describe("DpopNonces", () => {
   const start = 1_700_000_000_000;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeHttpUri } from "../src/normalize-http-uri.ts";
+import { normalizeHttpUri } from "../src/dpop/normalize-http-uri.ts";
 
 describe("normalizeHttpUri (RFC 3986 §6.2.2-6.2.3, as RFC 9449 §4.3 compares htu)", () => {
   it.each([

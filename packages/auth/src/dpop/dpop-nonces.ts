@@ -4,14 +4,16 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 export const DPOP_NONCE_WINDOW_MS = 5 * 60 * 1000;
 
 /**
- * Server-provided DPoP nonces (RFC 9449 §8) that need no stored state: a nonce is the HMAC of a
- * time window's number, so any process holding the key can check one (several replicas would
- * share the key; this issuer makes a random one at start). The current nonce changes every
+ * Server-provided DPoP nonces (RFC 9449 §8, §9) that need no stored state: a nonce is the HMAC of
+ * a time window's number, so any process holding the key can check one (replicas share the key;
+ * without one, a random key made here serves this process only). The current nonce changes every
  * window, the previous one is still accepted so a client that just received it is not refused.
  */
 export class DpopNonces {
   readonly #key: Buffer;
   readonly #now: () => number;
+  #madeFor = Number.NaN;
+  #made = "";
 
   constructor(options: { now: () => number; key?: Uint8Array }) {
     this.#key = Buffer.from(options.key ?? randomBytes(32));
@@ -20,7 +22,13 @@ export class DpopNonces {
 
   /** The nonce to hand out now. */
   current(): string {
-    return this.#nonceFor(this.#window());
+    // Every answer carries the current nonce: one HMAC per window, not per answer.
+    const window = this.#window();
+    if (window !== this.#madeFor) {
+      this.#made = this.#nonceFor(window);
+      this.#madeFor = window;
+    }
+    return this.#made;
   }
 
   /** Whether `nonce` was made in this window or the previous one. */

@@ -1,0 +1,60 @@
+import type { IncomingMessage } from "node:http";
+import { isIP } from "node:net";
+import { type ContextDeps, RequestAuthorization } from "@repo/api-router";
+import { normalizeHttpUri } from "@repo/auth/server";
+import { authorizationHeader } from "./authorization-header.ts";
+
+/** What the HTTP transports need besides the context deps. */
+export interface EdgeDeps extends ContextDeps {
+  /**
+   * Base URL clients reach the api at (API_PUBLIC_URL, no trailing slash): DPoP proofs name it in
+   * `htu`. Undefined: the address the request arrived at.
+   */
+  readonly publicUrl?: string | undefined;
+}
+
+// One per request: its tRPC contexts (a stream's check, then the stream) share the proof's verdict,
+// since the proof's jti can be spent only once.
+const byRequest = new WeakMap<IncomingMessage, RequestAuthorization>();
+
+/** The request's credentials: Authorization, and DPoP with the method and URL a proof must name. */
+export function requestAuthorization(req: IncomingMessage, deps: EdgeDeps): RequestAuthorization {
+  let found = byRequest.get(req);
+  if (found === undefined) {
+    const proofs = req.headers.dpop === undefined ? undefined : req.headersDistinct.dpop;
+    found = new RequestAuthorization(authorizationHeader(req), deps.dpop, {
+      proofs,
+      method: req.method ?? "GET",
+      acceptedHtus: () => proofTargets(req, deps.publicUrl),
+    });
+    byRequest.set(req, found);
+  }
+  return found;
+}
+
+const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
+
+/**
+ * The URLs a DPoP proof for this request may name in `htu` (RFC 9449 §4.3: the request's URL
+ * without query and fragment), normalised: under API_PUBLIC_URL when set (behind a proxy the
+ * client names the proxy); otherwise the address and port the request arrived at, where a
+ * loopback address also goes by `localhost`, `127.0.0.1` and `[::1]`. The Host header is never
+ * used: it is the client's to choose.
+ */
+export function proofTargets(req: IncomingMessage, publicUrl: string | undefined): string[] {
+  const target = req.url ?? "/";
+  const end = target.search(/[?#]/);
+  const path = end === -1 ? target : target.slice(0, end);
+  const bases: string[] = [];
+  if (publicUrl !== undefined) bases.push(publicUrl);
+  else {
+    const address = req.socket.localAddress ?? "";
+    const port = req.socket.localPort;
+    const mapped = address.startsWith("::ffff:") ? address.slice(7) : address;
+    const isLoopback = mapped === "::1" || mapped.startsWith("127.");
+    const hosts = isLoopback ? LOOPBACK_HOSTS : [isIP(mapped) === 6 ? `[${mapped}]` : mapped];
+    if (isLoopback && !LOOPBACK_HOSTS.includes(mapped)) hosts.push(mapped);
+    for (const host of hosts) bases.push(`http://${host}:${port}`);
+  }
+  return bases.flatMap((base) => normalizeHttpUri(`${base}${path}`) ?? []);
+}
