@@ -1,4 +1,5 @@
-import { boolVar, intVar, numberVar, parseEnv } from "@repo/env";
+import { boolVar, intVar, listVar, numberVar, parseEnv } from "@repo/env";
+import { TARGETS } from "./targets.ts";
 
 /** How long and how hard the benchmark runs; every knob is in bench/README.md. */
 export type BenchConfig = ReturnType<typeof benchConfigFromEnv>;
@@ -20,6 +21,9 @@ const benchEnvShape = {
   BENCH_PIN: boolVar("true or false: subjects and load generator on CPUs of their own").default(
     true,
   ),
+  BENCH_TARGETS: listVar(`target numbers from 1 to ${TARGETS.length}, comma-separated`)
+    .refine((list) => list.every((n) => /^\d+$/.test(n) && +n >= 1 && +n <= TARGETS.length))
+    .optional(),
 };
 
 /**
@@ -41,6 +45,8 @@ export function benchConfigFromEnv(
     blocks: vars.BENCH_BLOCKS ?? defaults.blocks,
     sliceS: vars.BENCH_SLICE_S ?? defaults.sliceS,
     pin: vars.BENCH_PIN,
+    /** Only these targets (1 is the first) and the subjects they compare; undefined: all. */
+    targets: vars.BENCH_TARGETS?.map(Number),
     /** Where benchmarks.md and its chart go (reports/, or docs/ with --update-docs). */
     reportDir,
   } as const;

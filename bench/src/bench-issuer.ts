@@ -1,30 +1,38 @@
-import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
+import { startLocalIssuer } from "@repo/issuer";
 import { decodeJwt } from "jose";
+import { createDpopKey, type DpopKey } from "./dpop-proofs.ts";
 import { BENCH_HOST } from "./subject-process.ts";
 
-export interface BenchIssuer {
-  readonly issuer: LocalIssuer;
-  /** The one token every request carries, signed as the token endpoint signs its tokens. */
+/** What requests carry, tokens signed as the token endpoint signs them. */
+export interface BenchCredentials {
+  /** The one Bearer token, on every route but the DPoP ones. */
   readonly token: string;
+  /** DPoP routes: a token bound to `key` (`cnf.jkt`), and a fresh proof by that key per request. */
+  readonly dpop: { readonly token: string; readonly key: DpopKey };
+  /** Both tokens' `sub`. */
   readonly sub: string;
-  /** Every subject's environment (PORT aside): the variables the api's entry point documents. */
-  readonly subjectEnv: Readonly<Record<string, string>>;
 }
+
+export type BenchIssuer = Awaited<ReturnType<typeof startBenchIssuer>>;
 
 /**
  * The local issuer, in this process: it serves the subjects' JWKS fetches (and Express' discovery),
  * never the measured requests of any subject but Hono, whose middleware fetches the JWKS per request.
  */
-export async function startBenchIssuer(): Promise<BenchIssuer> {
+export async function startBenchIssuer() {
   const issuer = await startLocalIssuer({ host: BENCH_HOST, port: 0 });
   try {
     const token = await issuer.signToken();
     const sub = decodeJwt(token).sub;
     if (sub === undefined) throw new Error("the issuer's token has no sub");
+    const key = await createDpopKey();
+    const dpop = { key, token: await issuer.signToken({ claims: { cnf: { jkt: key.jkt } } }) };
     return {
       issuer,
       token,
+      dpop,
       sub,
+      // Every subject's environment (PORT aside): the variables the api's entry point documents.
       subjectEnv: {
         HOST: BENCH_HOST,
         AUTHACTION_ISSUER: issuer.issuer,

@@ -1,6 +1,5 @@
 import { isSaturated, type LoadOptions, measureSample, type Sample } from "./measure-sample.ts";
-import { median } from "./median.ts";
-import type { BenchRoute } from "./routes.ts";
+import { type BenchRoute, routeName } from "./routes.ts";
 import type { SubjectSpec } from "./subject-catalog.ts";
 import type { SubjectProcess } from "./subject-process.ts";
 
@@ -32,14 +31,14 @@ export async function runLoadRounds(
       for (const route of subject.spec.routes) {
         const sample = await measureSample(subject, route, options);
         options.onSample?.(subject, route, sample);
-        const key = `${subject.spec.id} ${route.path}`;
+        const key = `${subject.spec.id} ${routeName(route)}`;
         samples.set(key, [...(samples.get(key) ?? []), sample]);
       }
     }
   }
   return subjects.flatMap(({ spec }) =>
     spec.routes.map((route) =>
-      summarizeRounds(spec, route, samples.get(`${spec.id} ${route.path}`) ?? []),
+      summarizeRounds(spec, route, samples.get(`${spec.id} ${routeName(route)}`) ?? []),
     ),
   );
 }
@@ -63,4 +62,14 @@ export function summarizeRounds(
     cpuUs: of((s) => s.cpuUs),
     saturated: isSaturated(cpuPercent),
   };
+}
+
+/** The median of a non-empty list (the mean of the two middle values for an even count). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError("median of an empty list");
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }

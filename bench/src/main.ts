@@ -4,31 +4,27 @@
  * chart to reports/ (docs/ with --update-docs). Exits 0 when the run completes, targets met or not;
  * 1 when a subject is broken or the run cannot complete.
  */
+
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exitOnConfigurationError, loadDotEnv, reportDir } from "@repo/env";
-import { runAbbaBlocks } from "./abba-blocks.ts";
 import { benchConfigFromEnv } from "./bench-config.ts";
 import { startBenchIssuer } from "./bench-issuer.ts";
-import type { BenchReport } from "./bench-report.ts";
 import { checkSubject } from "./check-subject.ts";
-import { pinLoadGenerator, pinningText } from "./cpu-pinning.ts";
-import { formatCount, formatCpuUse } from "./format.ts";
+import { pinLoadGenerator, pinningText } from "./cpu.ts";
 import { runLoadRounds } from "./load-rounds.ts";
-import { machineInfo } from "./machine-info.ts";
-import { isSaturated, type Sample } from "./measure-sample.ts";
-import { renderConsole } from "./render-console.ts";
-import { renderMarkdown } from "./render-markdown.ts";
-import { renderSvg } from "./render-svg.ts";
+import type { Sample } from "./measure-sample.ts";
+import { renderConsole, renderMarkdown, renderSvg } from "./render-report.ts";
+import { type BenchReport, formatCount, formatCpuUse, machineInfo } from "./report.ts";
+import { routeName } from "./routes.ts";
 import { SUBJECTS } from "./subject-catalog.ts";
 import { type SubjectProcess, startSubject } from "./subject-process.ts";
 import * as targets from "./targets.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
-const brief = (s: Sample) =>
-  `${formatCount(s.rps)} req/s (CPU ${formatCpuUse(s.cpuPercent, isSaturated(s.cpuPercent))})`;
+const brief = (s: Sample) => `${formatCount(s.rps)} req/s (CPU ${formatCpuUse(s.cpuPercent)})`;
 
 async function main(): Promise<void> {
   const config = exitOnConfigurationError("bench", () => {
@@ -44,27 +40,30 @@ async function main(): Promise<void> {
   const bench = await startBenchIssuer();
   const subjects: SubjectProcess[] = [];
   try {
-    for (const spec of SUBJECTS) {
+    const chosen = targets.TARGETS.filter((_, i) => config.targets?.includes(i + 1) ?? true);
+    const compared = new Set(chosen.flatMap((t) => [t.a.subject, t.b.subject]));
+    for (const spec of SUBJECTS.filter((s) => config.targets === undefined || compared.has(s.id))) {
       const subjectCpus = pinning.pinned ? pinning.pinning : undefined;
       const subject = await startSubject(spec, { env: bench.subjectEnv, pinning: subjectCpus });
       subjects.push(subject);
-      await checkSubject(subject, bench.token, bench.sub);
+      await checkSubject(subject, bench);
       log(`${spec.label} at ${subject.url} (pid ${subject.pid}) answers correctly`);
     }
-    const load = { ...config, token: bench.token };
+    const load = { ...config, credentials: bench };
     const results = await runLoadRounds(subjects, {
       ...load,
-      onSample: (subject, route, s) => log(`${subject.spec.label} ${route.path}: ${brief(s)}`),
+      onSample: (subject, route, s) =>
+        log(`${subject.spec.label} ${routeName(route)}: ${brief(s)}`),
     });
-    const running = (end: targets.RouteRef) => {
-      const subject = subjects.find((s) => s.spec.id === end.subject);
-      if (subject === undefined) throw new Error(`a target names ${end.subject}, not running`);
-      return { subject, route: end.route };
-    };
+    // A target names subjects by SubjectId, so every one it names was started above.
+    const running = ({ subject, route }: targets.RouteRef) => ({
+      subject: subjects.find((s) => s.spec.id === subject) as SubjectProcess,
+      route,
+    });
     const verdicts: targets.TargetResult[] = [];
-    for (const target of targets.TARGETS) {
+    for (const target of chosen) {
       const name = targets.describeTarget(target);
-      const blocks = await runAbbaBlocks(running(target.a), running(target.b), {
+      const blocks = await targets.runAbbaBlocks(running(target.a), running(target.b), {
         ...load,
         onBlock: (i, { a, b }) =>
           log(

@@ -1,6 +1,8 @@
 import autocannon from "autocannon";
+import type { BenchCredentials } from "./bench-issuer.ts";
 import { BrokenSubjectError } from "./check-subject.ts";
-import type { BenchRoute } from "./routes.ts";
+import { proofPool, proofPoolSize, proofSigner } from "./dpop-proofs.ts";
+import { type BenchRoute, routeName } from "./routes.ts";
 import type { SubjectProcess } from "./subject-process.ts";
 
 /** Under this share of a core a subject was waiting (on the load generator, for a core), not busy. */
@@ -27,7 +29,7 @@ export interface LoadOptions {
   /** Discarded load before the measurement; 0 for none. */
   readonly warmupS: number;
   /** Sent on every route, public ones too: a public and a protected route differ only by the check. */
-  readonly token: string;
+  readonly credentials: BenchCredentials;
 }
 
 /**
@@ -40,13 +42,13 @@ export async function measureSample(
   options: LoadOptions,
 ): Promise<Sample> {
   const url = `${subject.url}${route.path}`;
-  if (options.warmupS > 0) await runAutocannon(url, options, options.warmupS);
+  if (options.warmupS > 0) await runAutocannon(url, route, options, options.warmupS);
   const cpuBefore = subject.cpuSeconds();
-  const result = await runAutocannon(url, options, options.durationS);
+  const result = await runAutocannon(url, route, options, options.durationS);
   const cpuS = subject.cpuSeconds() - cpuBefore;
   if (result.non2xx > 0) {
     throw new BrokenSubjectError(
-      `${subject.spec.label} answered ${result.non2xx} non-2xx responses on ${route.path} under load`,
+      `${subject.spec.label} answered ${result.non2xx} non-2xx responses on ${routeName(route)} under load`,
     );
   }
   return {
@@ -60,14 +62,30 @@ export async function measureSample(
   };
 }
 
+/** Requests/s last seen per URL, which sizes its next pool of DPoP proofs (a guess before). */
+const lastRps = new Map<string, number>();
+
 /**
- * One autocannon run: GET, no pipelining, every request with the token. It stops only on a sample
- * tick, so ticks of 100 ms (not its default second) keep a 0.5 s slice from lasting a second.
+ * One autocannon run: GET, no pipelining, every request with the credentials of the route. It stops
+ * only on a sample tick, so ticks of 100 ms (not its default second) keep a 0.5 s slice from lasting
+ * a second.
  */
-function runAutocannon(url: string, options: LoadOptions, durationS: number) {
-  const headers = { authorization: `Bearer ${options.token}` };
-  const { connections } = options;
-  return autocannon({ url, connections, duration: durationS, sampleInt: 100, headers });
+async function runAutocannon(url: string, route: BenchRoute, load: LoadOptions, seconds: number) {
+  const { connections, credentials } = load;
+  const run = { url, connections, duration: seconds, sampleInt: 100 };
+  if (!route.dpop) {
+    return autocannon({ ...run, headers: { authorization: `Bearer ${credentials.token}` } });
+  }
+  const { token, key } = credentials.dpop;
+  const size = proofPoolSize(lastRps.get(url) ?? 10_000, seconds, connections);
+  const proof = proofPool(proofSigner(key, "GET", url, token), size);
+  const result = await autocannon({
+    ...run,
+    headers: { authorization: `DPoP ${token}` },
+    requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, dpop: proof() } }) }],
+  });
+  lastRps.set(url, result.requests.total / Math.max(result.duration, 1e-3));
+  return result;
 }
 
 /** Whether a CPU use (% of one core) shows the subject was what limited the throughput. */

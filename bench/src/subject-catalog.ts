@@ -14,9 +14,12 @@ export interface SubjectSpec {
   readonly checksTokens: boolean;
   /** Its answer to a token whose kid the JWKS does not hold, when not 401 (checked before load). */
   readonly unknownKidStatus?: number;
+  /** On a DPoP route, its answer to a request without a proof, and to a proof sent again, when not 401. */
+  readonly noProofStatus?: number;
+  readonly replayedProofStatus?: number;
 }
 
-const ALL_ROUTES = Object.values(ROUTES);
+const BEARER_ROUTES = Object.values(ROUTES).filter((route: BenchRoute) => !route.dpop);
 const REST_ROUTES = [ROUTES.restPublic, ROUTES.restProtected];
 
 /** The subjects, in the order tables list them. */
@@ -27,7 +30,7 @@ export const SUBJECTS = [
     short: "this api",
     // The deployable's real entry point, as `pnpm --filter @repo/api start` runs it.
     entry: "apps/api/src/main.ts",
-    routes: ALL_ROUTES,
+    routes: [...BEARER_ROUTES, ROUTES.restDpop],
     checksTokens: true,
   },
   {
@@ -35,7 +38,7 @@ export const SUBJECTS = [
     label: "bare node:http (ceiling, no auth)",
     short: "bare node:http (no auth)",
     entry: "bench/src/subjects/bare-http.ts",
-    routes: ALL_ROUTES,
+    routes: BEARER_ROUTES,
     checksTokens: false,
   },
   {
@@ -69,8 +72,12 @@ export const SUBJECTS = [
     label: "Express 5 + express-oauth2-jwt-bearer",
     short: "Express + oauth2-jwt-bearer",
     entry: "bench/src/subjects/express-peer.ts",
-    routes: REST_ROUTES,
+    routes: [...REST_ROUTES, ROUTES.restDpop],
     checksTokens: true,
+    // A DPoP request without a proof is malformed to it (400 invalid_request), and it keeps no
+    // record of the proofs it has seen (RFC 9449 §11.1 leaves that to the server): one replayed passes.
+    noProofStatus: 400,
+    replayedProofStatus: 200,
   },
   {
     id: "naive-trpc",

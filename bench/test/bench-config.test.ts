@@ -1,6 +1,7 @@
 import { ConfigurationError } from "@repo/env";
 import { describe, expect, it } from "vitest";
 import { BENCH_DEFAULTS, benchConfigFromEnv } from "../src/bench-config.ts";
+import { TARGETS } from "../src/targets.ts";
 
 describe("bench configuration", () => {
   it("defaults to a full, pinned run of 50 connections writing where it is told", () => {
@@ -10,6 +11,7 @@ describe("bench configuration", () => {
       ...BENCH_DEFAULTS.full,
       pin: true,
       reportDir: "/reports",
+      targets: undefined,
     });
   });
 
@@ -30,6 +32,7 @@ describe("bench configuration", () => {
       BENCH_BLOCKS: "8",
       BENCH_SLICE_S: "1.5",
       BENCH_PIN: "false",
+      BENCH_TARGETS: "4, 1",
     };
     expect(benchConfigFromEnv(env, "/r")).toMatchObject({
       connections: 20,
@@ -39,6 +42,7 @@ describe("bench configuration", () => {
       blocks: 8,
       sliceS: 1.5,
       pin: false,
+      targets: [4, 1],
     });
   });
 
@@ -51,6 +55,9 @@ describe("bench configuration", () => {
     { BENCH_BLOCKS: "2.5" },
     { BENCH_SLICE_S: "0" },
     { BENCH_DURATION_S: "ten" },
+    { BENCH_TARGETS: "0" },
+    { BENCH_TARGETS: String(TARGETS.length + 1) },
+    { BENCH_TARGETS: "1,dpop" },
   ])("stops on %j, naming the variable", (env) => {
     const name = Object.keys(env)[0] as string;
     expect(() => benchConfigFromEnv(env, "/r")).toThrow(ConfigurationError);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { summarizeRounds } from "../src/load-rounds.ts";
+import { median, summarizeRounds } from "../src/load-rounds.ts";
 import type { Sample } from "../src/measure-sample.ts";
 import { ROUTES } from "../src/routes.ts";
 import { subjectSpec } from "../src/subject-catalog.ts";
@@ -25,5 +25,24 @@ describe("summarizeRounds", () => {
   it("flags a route whose median CPU use is under 90% of a core as not saturated", () => {
     const rounds = [sample(10_000, 1, 89), sample(10_000, 1, 95), sample(10_000, 1, 70)];
     expect(summarizeRounds(subjectSpec("api"), ROUTES.restPublic, rounds).saturated).toBe(false);
+  });
+});
+
+describe("median", () => {
+  it("is the middle value of an odd count, whatever the order", () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([10, -4, 7, 7, 0])).toBe(7);
+  });
+
+  it("is the mean of the two middle values of an even count", () => {
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([1.5, 0.5])).toBe(1);
+  });
+
+  it("refuses an empty list and leaves its input unsorted", () => {
+    expect(() => median([])).toThrow(RangeError);
+    const values = [3, 1, 2];
+    median(values);
+    expect(values).toEqual([3, 1, 2]);
   });
 });

@@ -15,22 +15,25 @@ describe("startSubject", () => {
     await bench?.issuer.close();
   });
 
-  it("runs the api's real entry point, which answers the checks, and reads its CPU time under load", async () => {
+  it("runs the api's real entry point, which answers the checks, reads its CPU time under load, and takes a fresh proof per request on the DPoP route", async () => {
     const api = await startSubject(subjectSpec("api"), { env: bench.subjectEnv });
     try {
       expect(api.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      await checkSubject(api, bench.token, bench.sub);
+      await checkSubject(api, bench);
       const before = api.cpuSeconds();
       const sample = await measureSample(api, ROUTES.trpcProtected, {
         connections: 4,
         durationS: 0.5,
         warmupS: 0,
-        token: bench.token,
+        credentials: bench,
       });
       expect(api.cpuSeconds()).toBeGreaterThan(before);
       expect(sample.rps).toBeGreaterThan(0);
       expect(sample.cpuUs).toBeGreaterThan(0);
       expect(sample.cpuPercent).toBeGreaterThan(0);
+      // The api refuses a replayed proof (its check above), and any refusal under load throws.
+      const dpop = { connections: 4, durationS: 0.5, warmupS: 0.2, credentials: bench };
+      expect((await measureSample(api, ROUTES.restDpop, dpop)).rps).toBeGreaterThan(0);
     } finally {
       await api.stop();
     }
@@ -65,7 +68,7 @@ describe("startSubject", () => {
       const subject = await startSubject(spec, { env: bench.subjectEnv });
       try {
         expect(subject.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-        await checkSubject(subject, bench.token, bench.sub);
+        await checkSubject(subject, bench);
       } finally {
         await subject.stop();
       }

@@ -4,8 +4,7 @@
  */
 import { createServer } from "node:http";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
-import { listenAndAnnounce } from "./listen-and-announce.ts";
-import { readSubjectEnv } from "./subject-env.ts";
+import { listenAndAnnounce, readSubjectEnv } from "./subject-setup.ts";
 
 const env = readSubjectEnv();
 const { tokenSub } = env;

@@ -1,13 +1,13 @@
 /**
  * Subject: Express 5 with express-oauth2-jwt-bearer, configured as its README shows (issuer,
- * audience, jwksUri, RS256), Express defaults otherwise.
+ * audience, jwksUri, RS256) with DPoP enabled beside Bearer (`dpop: { enabled: true }`, its
+ * default: both schemes accepted), Express defaults otherwise.
  */
 import { createServer } from "node:http";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { auth, UnauthorizedError } from "express-oauth2-jwt-bearer";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
-import { listenAndAnnounce } from "./listen-and-announce.ts";
-import { readSubjectEnv } from "./subject-env.ts";
+import { listenAndAnnounce, readSubjectEnv } from "./subject-setup.ts";
 
 const env = readSubjectEnv();
 const app = express();
@@ -22,6 +22,7 @@ app.get(
     audience: env.audience,
     jwksUri: env.jwksUri,
     tokenSigningAlg: "RS256",
+    dpop: { enabled: true },
   }),
   (req, res) => {
     res.json({ message: PROTECTED_MESSAGE, sub: req.auth?.payload.sub });

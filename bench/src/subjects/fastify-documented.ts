@@ -8,8 +8,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import buildGetJwks from "get-jwks";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
 import { claimSub, completeTokenParts } from "./fastify-token.ts";
-import { listenAndAnnounce } from "./listen-and-announce.ts";
-import { readSubjectEnv } from "./subject-env.ts";
+import { listenAndAnnounce, readSubjectEnv } from "./subject-setup.ts";
 
 const env = readSubjectEnv();
 const fastify = Fastify();

@@ -12,18 +12,14 @@ import Fastify, {
 import buildGetJwks from "get-jwks";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
 import { claimSub, completeTokenParts } from "./fastify-token.ts";
-import { listenAndAnnounce } from "./listen-and-announce.ts";
-import { readSubjectEnv } from "./subject-env.ts";
+import { listenAndAnnounce, readSubjectEnv } from "./subject-setup.ts";
 
 /** Fastify answers an error with its `statusCode`; this one is a refusal, not a failure. */
-class UnknownSigningKeyError extends Error {
-  override readonly name = "UnknownSigningKeyError";
-  readonly statusCode = 401;
-  readonly code = "FST_JWT_AUTHORIZATION_TOKEN_INVALID";
-  constructor() {
-    super("Authorization token is invalid: unknown signing key");
-  }
-}
+const unknownSigningKey = () =>
+  Object.assign(new Error("Authorization token is invalid: unknown signing key"), {
+    statusCode: 401,
+    code: "FST_JWT_AUTHORIZATION_TOKEN_INVALID",
+  });
 
 const env = readSubjectEnv();
 const fastify = Fastify();
@@ -31,14 +27,14 @@ const getJwks = buildGetJwks({ issuersWhitelist: [env.issuer] });
 const publicKeys = new Map<string, string>();
 
 function publicKeyFor(kid: string | undefined, alg: string | undefined): Promise<string> {
-  if (kid === undefined || alg !== "RS256") return Promise.reject(new UnknownSigningKeyError());
+  if (kid === undefined || alg !== "RS256") return Promise.reject(unknownSigningKey());
   return getJwks.getPublicKey({ kid, alg, domain: env.issuer }).then(
     (pem) => {
       publicKeys.set(kid, pem);
       return pem;
     },
     () => {
-      throw new UnknownSigningKeyError();
+      throw unknownSigningKey();
     },
   );
 }

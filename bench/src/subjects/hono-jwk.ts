@@ -8,8 +8,7 @@ import { Hono } from "hono";
 import { jwk } from "hono/jwk";
 import type { JwtVariables } from "hono/jwt";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
-import { listenAndAnnounce } from "./listen-and-announce.ts";
-import { readSubjectEnv } from "./subject-env.ts";
+import { listenAndAnnounce, readSubjectEnv } from "./subject-setup.ts";
 
 const env = readSubjectEnv();
 const app = new Hono<{ Variables: JwtVariables<unknown> }>();

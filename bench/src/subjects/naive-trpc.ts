@@ -6,8 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { PROTECTED_MESSAGE, PUBLIC_MESSAGE } from "../routes.ts";
-import { listenAndAnnounce } from "./listen-and-announce.ts";
-import { readSubjectEnv } from "./subject-env.ts";
+import { listenAndAnnounce, readSubjectEnv } from "./subject-setup.ts";
 
 const env = readSubjectEnv();
 const JWKS = createRemoteJWKSet(new URL(env.jwksUri));

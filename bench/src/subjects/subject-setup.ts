@@ -1,19 +1,13 @@
 /**
- * What every peer subject reads: the same variables the api's entry point reads (PORT, HOST and the
- * issuer's AUTHACTION_*), so that one environment starts any subject, and the benchmark token's
- * `sub` for the ceiling's canned answer.
+ * What every peer subject shares: the api's variables (PORT, HOST, the issuer's AUTHACTION_*), so
+ * one environment starts any subject, the token's `sub` for the ceiling, and the api's listening line.
  */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { exitOnConfigurationError, intVar, parseEnv, urlVar } from "@repo/env";
 import { z } from "zod";
 
-export interface SubjectEnv {
-  readonly port: number;
-  readonly host: string;
-  readonly issuer: string;
-  readonly audience: string;
-  readonly jwksUri: string;
-  readonly tokenSub: string;
-}
+export type SubjectEnv = ReturnType<typeof readSubjectEnv>;
 
 const subjectEnvShape = {
   PORT: intVar("a TCP port", { min: 0, max: 65_535 }),
@@ -25,7 +19,7 @@ const subjectEnvShape = {
 };
 
 /** The subject's configuration; a missing or malformed variable ends it with one line naming it. */
-export function readSubjectEnv(env: NodeJS.ProcessEnv = process.env): SubjectEnv {
+export function readSubjectEnv(env: NodeJS.ProcessEnv = process.env) {
   const vars = exitOnConfigurationError("subject", () => parseEnv(subjectEnvShape, env));
   return {
     port: vars.PORT,
@@ -34,5 +28,13 @@ export function readSubjectEnv(env: NodeJS.ProcessEnv = process.env): SubjectEnv
     audience: vars.AUTHACTION_AUDIENCE,
     jwksUri: vars.AUTHACTION_JWKS_URI,
     tokenSub: vars.BENCH_TOKEN_SUB,
-  };
+  } as const;
+}
+
+/** Listen where the environment says (PORT 0: a port the OS picks), then print the api's line. */
+export function listenAndAnnounce(server: Server, env: SubjectEnv): void {
+  server.listen(env.port, env.host, () => {
+    const { port } = server.address() as AddressInfo;
+    console.log(JSON.stringify({ event: "listening", url: `http://${env.host}:${port}` }));
+  });
 }

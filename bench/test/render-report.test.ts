@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { benchConfigFromEnv } from "../src/bench-config.ts";
-import type { BenchReport } from "../src/bench-report.ts";
 import { summarizeRounds } from "../src/load-rounds.ts";
-import { machineInfo } from "../src/machine-info.ts";
 import type { Sample } from "../src/measure-sample.ts";
-import { renderMarkdown } from "../src/render-markdown.ts";
-import { renderSvg } from "../src/render-svg.ts";
+import { renderMarkdown, renderSvg } from "../src/render-report.ts";
+import { type BenchReport, machineInfo } from "../src/report.ts";
 import { SUBJECTS } from "../src/subject-catalog.ts";
 import { summarizeTarget, TARGETS } from "../src/targets.ts";
 
@@ -46,6 +44,9 @@ describe("renderMarkdown", () => {
     expect(page).toContain("*80% (not saturated)*");
     expect(page.match(/\*\*PASS\*\*/g)).toHaveLength(TARGETS.length);
     expect(page).not.toContain("Smoke run");
+    // Bearer and DPoP on the same path are rows of their own.
+    expect(page).toContain("| this api | `/protected (DPoP)` |");
+    expect(page).toContain("| this api | `/protected` |");
   });
 
   it("says a quick run is a smoke run, not a measurement", () => {
