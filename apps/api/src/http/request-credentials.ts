@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { isIP } from "node:net";
+import { isIP, type Socket } from "node:net";
 import { type ContextDeps, RequestAuthorization } from "@repo/api-router";
 import { normalizeHttpUri } from "@repo/auth/server";
 import { authorizationHeader } from "./authorization-header.ts";
@@ -33,6 +33,11 @@ export function requestAuthorization(req: IncomingMessage, deps: EdgeDeps): Requ
 }
 
 const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
+/** A stand-in origin: the path is normalised alone, then put under each accepted origin. */
+const PATH_BASE = "http://h";
+
+// The origins a connection's requests may name, worked out once per connection (keep-alive).
+const originsBySocket = new WeakMap<Socket, readonly string[]>();
 
 /**
  * The URLs a DPoP proof for this request may name in `htu` (RFC 9449 §4.3: the request's URL
@@ -44,17 +49,37 @@ const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
 export function proofTargets(req: IncomingMessage, publicUrl: string | undefined): string[] {
   const target = req.url ?? "/";
   const end = target.search(/[?#]/);
-  const path = end === -1 ? target : target.slice(0, end);
-  const bases: string[] = [];
-  if (publicUrl !== undefined) bases.push(publicUrl);
-  else {
-    const address = req.socket.localAddress ?? "";
-    const port = req.socket.localPort;
+  const path = normalizeHttpUri(`${PATH_BASE}${end === -1 ? target : target.slice(0, end)}`);
+  if (path === undefined) return [];
+  const origins = publicUrl === undefined ? socketOrigins(req.socket) : publicOrigin(publicUrl);
+  const suffix = path.slice(PATH_BASE.length);
+  return origins.map((origin) => `${origin}${suffix}`);
+}
+
+let lastPublic: { readonly url: string; readonly origins: readonly string[] } | undefined;
+
+/** API_PUBLIC_URL normalised, its path prefix kept without the trailing slash. */
+function publicOrigin(publicUrl: string): readonly string[] {
+  if (lastPublic?.url !== publicUrl) {
+    const normalized = normalizeHttpUri(publicUrl)?.replace(/\/+$/, "");
+    lastPublic = { url: publicUrl, origins: normalized === undefined ? [] : [normalized] };
+  }
+  return lastPublic.origins;
+}
+
+function socketOrigins(socket: Socket): readonly string[] {
+  let origins = originsBySocket.get(socket);
+  if (origins === undefined) {
+    const address = socket.localAddress ?? "";
     const mapped = address.startsWith("::ffff:") ? address.slice(7) : address;
     const isLoopback = mapped === "::1" || mapped.startsWith("127.");
-    const hosts = isLoopback ? LOOPBACK_HOSTS : [isIP(mapped) === 6 ? `[${mapped}]` : mapped];
-    if (isLoopback && !LOOPBACK_HOSTS.includes(mapped)) hosts.push(mapped);
-    for (const host of hosts) bases.push(`http://${host}:${port}`);
+    const hosts = isLoopback ? [...LOOPBACK_HOSTS] : [isIP(mapped) === 6 ? `[${mapped}]` : mapped];
+    if (isLoopback && !["127.0.0.1", "::1"].includes(mapped)) hosts.push(mapped);
+    origins = hosts.flatMap((host) => {
+      const origin = normalizeHttpUri(`http://${host}:${socket.localPort}/`);
+      return origin === undefined ? [] : [origin.slice(0, -1)];
+    });
+    originsBySocket.set(socket, origins);
   }
-  return bases.flatMap((base) => normalizeHttpUri(`${base}${path}`) ?? []);
+  return origins;
 }

@@ -7,8 +7,8 @@ const UNRESERVED = /[A-Za-z0-9\-._~]/;
  * decoded and other percent-encodings in upper case. Undefined for anything else.
  */
 export function normalizeHttpUri(text: string): string | undefined {
-  if (!URL.canParse(text)) return undefined;
-  const url = new URL(text);
+  const url = URL.parse(text);
+  if (url === null) return undefined;
   if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
   if (url.username !== "" || url.password !== "") return undefined;
   const path = url.pathname.replace(/%([0-9A-Fa-f]{2})/g, (encoded, hex: string) => {
