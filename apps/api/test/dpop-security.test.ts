@@ -1,0 +1,287 @@
+import {
+  createClientCredentialsTokenSource,
+  createDpopSigner,
+  type DpopSigner,
+} from "@repo/auth/client";
+import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DpopSettings } from "../src/config.ts";
+import {
+  DPOP_CASES,
+  type DpopCase,
+  type DpopParts,
+  type DpopStackKind,
+  type ProofKey,
+  proofKey,
+  TRANSPORTS,
+  type Transport,
+} from "./support/dpop-cases.ts";
+import { send } from "./support/http-exchange.ts";
+import { metadataParam } from "./support/resource-metadata.ts";
+import { type ApiUnderTest, spawnApi, startApiInProcess } from "./support/start-stack.ts";
+
+// Every row of the DPoP table (support/dpop-cases.ts) on every transport of an api in the row's
+// mode: tRPC GET query, GET batch, POST mutation, REST, an SSE connect and a jsonl stream batch.
+// The apis run in this process, wired to the real local issuer; the `required` rows run once more
+// against the real entry point started with AUTHACTION_DPOP=required.
+
+const SETTINGS: Record<DpopStackKind, DpopSettings> = {
+  allowed: { mode: "allowed", nonces: undefined },
+  required: { mode: "required", nonces: undefined },
+  disabled: { mode: "disabled", nonces: undefined },
+  nonce: { mode: "allowed", nonces: { secret: undefined } },
+};
+const KINDS = Object.keys(SETTINGS) as DpopStackKind[];
+
+/** A nonce as the api makes them: 18 bytes of HMAC, base64url. */
+const NONCE = /^[A-Za-z0-9_-]{24}$/;
+
+interface Tokens {
+  readonly key: ProofKey;
+  readonly other: ProofKey;
+  readonly signer: DpopSigner;
+  readonly bound: string;
+  readonly unbound: string;
+  readonly expiredBound: string;
+}
+
+let issuer: LocalIssuer;
+let tokens: Tokens;
+const apis = new Map<DpopStackKind, ApiUnderTest>();
+let nonce: string;
+
+async function tokensFrom(from: LocalIssuer): Promise<Tokens> {
+  const key = await proofKey();
+  const signer = await createDpopSigner({ keyPair: key });
+  const options = {
+    tokenUrl: from.tokenUrl,
+    clientId: "demo-client",
+    clientSecret: "demo-secret",
+    audience: from.audience,
+  };
+  const bound = await createClientCredentialsTokenSource({
+    ...options,
+    dpop: signer,
+  }).getTokenInfo();
+  expect(bound.tokenType).toBe("DPoP");
+  const unbound = await createClientCredentialsTokenSource(options).getTokenInfo();
+  expect(unbound.tokenType).toBe("Bearer");
+  const now = Math.floor(Date.now() / 1000);
+  const expiredBound = await from.signToken({
+    issuedAt: now - 3600,
+    expiresInSeconds: 3540,
+    claims: { cnf: { jkt: await signer.thumbprint() } },
+  });
+  return {
+    key,
+    other: await proofKey(),
+    signer,
+    bound: bound.accessToken,
+    unbound: unbound.accessToken,
+    expiredBound,
+  };
+}
+
+beforeAll(async () => {
+  issuer = await startLocalIssuer();
+  tokens = await tokensFrom(issuer);
+  const verifier = { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri };
+  for (const kind of KINDS) {
+    const api = await startApiInProcess({ verifier, dpop: SETTINGS[kind] });
+    apis.set(kind, api);
+    await warm(api, kind);
+  }
+  // The nonce api's current nonce, from the challenge to a proof without one.
+  const api = apiOf("nonce");
+  const challenge = await send(api.url, "/protected", {
+    authorization: `DPoP ${tokens.bound}`,
+    headers: { dpop: await tokens.signer.proofFor("GET", `${api.url}/protected`, tokens.bound) },
+  });
+  expect(challenge.status).toBe(401);
+  nonce = String(challenge.headers["dpop-nonce"]);
+  expect(nonce).toMatch(NONCE);
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all([...apis.values()].map((api) => api.close()));
+  await issuer?.close();
+});
+
+/**
+ * One accepted mutation, so that the key set is loaded and the message board (PGlite, opened at
+ * its first use) is open before any row runs, whichever rows run.
+ */
+async function warm(api: ApiUnderTest, kind: DpopStackKind): Promise<void> {
+  const url = `${api.url}/trpc/postMessage`;
+  const res = await send(api.url, "/trpc/postMessage", {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      ...(kind === "required"
+        ? { dpop: await tokens.signer.proofFor("POST", url, tokens.bound) }
+        : {}),
+    },
+    authorization: kind === "required" ? `DPoP ${tokens.bound}` : `Bearer ${tokens.unbound}`,
+    body: JSON.stringify({ text: "warming up" }),
+  });
+  expect(res.status, `warming the ${kind} api`).toBe(200);
+}
+
+function apiOf(kind: DpopStackKind): ApiUnderTest {
+  const api = apis.get(kind);
+  if (api === undefined) throw new Error(`the ${kind} api did not start`);
+  return api;
+}
+
+function partsFor(api: ApiUnderTest, transport: Transport, from: Tokens, kind: DpopStackKind) {
+  const target = new URL(transport.target, api.url);
+  target.search = "";
+  const parts: DpopParts = {
+    ...from,
+    method: transport.method,
+    htu: target.href,
+    nonce: kind === "nonce" ? nonce : undefined,
+  };
+  return parts;
+}
+
+/**
+ * Send `row`'s request on `transport` and assert everything its answer must be: the status (never
+ * 5xx), the exact challenge, the body (tRPC envelope or REST `{error, message}`), no-store, a
+ * DPoP-Nonce only where nonces are on, and neither token nor proof in the answer or the logs.
+ */
+async function checkRow(
+  api: ApiUnderTest,
+  row: DpopCase,
+  transport: Transport,
+  parts: DpopParts,
+): Promise<void> {
+  const sent = await row.build(parts);
+  const expected = typeof row.expected === "function" ? row.expected(parts.method) : row.expected;
+  const request = () =>
+    send(api.url, transport.target, {
+      method: transport.method,
+      headers: { ...transport.headers, ...(sent.dpop === undefined ? {} : { dpop: sent.dpop }) },
+      ...(sent.authorization === undefined ? {} : { authorization: sent.authorization }),
+      ...(transport.body === undefined ? {} : { body: transport.body }),
+      ...(transport.readUntil === undefined ? {} : { readUntil: transport.readUntil }),
+    });
+  if (sent.replay === true) {
+    const first = await request();
+    expect(first.status, "the first use of the proof").toBe(200);
+  }
+  const res = await request();
+
+  expect(res.status).toBe(expected.status);
+  expect(res.headers["www-authenticate"]).toBe(expected.challenge?.(metadataParam(api.url)));
+  expect(res.headers["cache-control"]).toMatch(/\bno-store\b/);
+  if (expected.nonce === true) expect(res.headers["dpop-nonce"]).toMatch(NONCE);
+  else expect(res.headers["dpop-nonce"]).toBeUndefined();
+  if (expected.status === 200) transport.accepted(res);
+  else {
+    const { status, reason, description } = expected;
+    if (reason === undefined || description === undefined) throw new Error("a refusal row");
+    transport.refused(res, { status, reason, description });
+  }
+
+  const proofs = sent.dpop === undefined ? [] : [sent.dpop].flat();
+  const secrets = [parts.bound, parts.unbound, parts.expiredBound, ...proofs];
+  const answer = `${JSON.stringify(res.headers)}\n${res.text}`;
+  for (const secret of secrets)
+    expect(answer.includes(secret), "echoed a token or proof").toBe(false);
+  const logs = api.rawLogs();
+  for (const secret of secrets)
+    expect(logs.includes(secret), "logged a token or proof").toBe(false);
+}
+
+describe("the DPoP table", () => {
+  it("has uniquely named rows, accepted and refused ones in every mode", () => {
+    expect(new Set(DPOP_CASES.map((row) => row.name)).size).toBe(DPOP_CASES.length);
+    const accepts = (row: DpopCase) =>
+      typeof row.expected !== "function" && row.expected.status === 200;
+    const refuses = (row: DpopCase) => !accepts(row);
+    for (const kind of KINDS) {
+      expect(
+        DPOP_CASES.some((row) => row.stack === kind && accepts(row)),
+        kind,
+      ).toBe(true);
+      expect(
+        DPOP_CASES.some((row) => row.stack === kind && refuses(row)),
+        kind,
+      ).toBe(true);
+    }
+  });
+});
+
+describe.each(DPOP_CASES.map((row) => [row.name, row] as const))("%s", (_name, row) => {
+  it.each(TRANSPORTS.map((transport) => [transport.name, transport] as const))(
+    "on %s",
+    async (_transport, transport) => {
+      const api = apiOf(row.stack);
+      await checkRow(api, row, transport, partsFor(api, transport, tokens, row.stack));
+    },
+  );
+});
+
+describe("nonce challenge and retry (RFC 9449 §8): the client signer answers the challenge once", () => {
+  it.each(TRANSPORTS.map((transport) => [transport.name, transport] as const))(
+    "on %s: 401 use_dpop_nonce with a DPoP-Nonce, then the retry with it succeeds and carries DPoP-Nonce",
+    async (_name, transport) => {
+      const api = apiOf("nonce");
+      // A signer of its own over the bound key: it has no nonce yet.
+      const signer = await createDpopSigner({ keyPair: tokens.key });
+      const url = new URL(transport.target, api.url);
+      const call = async () =>
+        send(api.url, transport.target, {
+          method: transport.method,
+          headers: {
+            ...transport.headers,
+            dpop: await signer.proofFor(transport.method, url, tokens.bound),
+          },
+          authorization: `DPoP ${tokens.bound}`,
+          ...(transport.body === undefined ? {} : { body: transport.body }),
+          ...(transport.readUntil === undefined ? {} : { readUntil: transport.readUntil }),
+        });
+      const challenged = await call();
+      expect(challenged.status).toBe(401);
+      expect(challenged.headers["www-authenticate"]).toMatch(
+        /, DPoP algs="[^"]+", error="use_dpop_nonce"/,
+      );
+      const given = challenged.headers["dpop-nonce"];
+      expect(given).toMatch(NONCE);
+      signer.rememberNonce(url, new Headers({ "dpop-nonce": String(given) }));
+
+      const retried = await call();
+      expect(retried.status).toBe(200);
+      transport.accepted(retried);
+      expect(retried.headers["dpop-nonce"]).toMatch(NONCE);
+    },
+  );
+});
+
+describe("the real entry point with AUTHACTION_DPOP=required", () => {
+  let spawned: ApiUnderTest | undefined;
+  beforeAll(async () => {
+    spawned = await spawnApi({
+      AUTHACTION_ISSUER: issuer.issuer,
+      AUTHACTION_AUDIENCE: issuer.audience,
+      AUTHACTION_DPOP: "required",
+    });
+    await warm(spawned, "required");
+  }, 90_000);
+  afterAll(async () => {
+    // close() rejects unless the process exits 0 on its one SIGTERM.
+    await spawned?.close();
+  });
+
+  const rows = DPOP_CASES.filter((row) => row.stack === "required");
+  describe.each(rows.map((row) => [row.name, row] as const))("%s", (_name, row) => {
+    it.each(TRANSPORTS.map((transport) => [transport.name, transport] as const))(
+      "on %s",
+      async (_transport, transport) => {
+        if (spawned === undefined) throw new Error("the entry point did not start");
+        await checkRow(spawned, row, transport, partsFor(spawned, transport, tokens, "required"));
+      },
+    );
+  });
+});
