@@ -1,8 +1,4 @@
-import {
-  createClientCredentialsTokenSource,
-  createDpopSigner,
-  type DpopSigner,
-} from "@repo/auth/client";
+import { createDpopSigner } from "@repo/auth/client";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DpopSettings } from "../src/config.ts";
@@ -11,8 +7,8 @@ import {
   type DpopCase,
   type DpopParts,
   type DpopStackKind,
-  type ProofKey,
-  proofKey,
+  type DpopTokens,
+  dpopTokens,
   TRANSPORTS,
   type Transport,
 } from "./support/dpop-cases.ts";
@@ -36,55 +32,14 @@ const KINDS = Object.keys(SETTINGS) as DpopStackKind[];
 /** A nonce as the api makes them: 18 bytes of HMAC, base64url. */
 const NONCE = /^[A-Za-z0-9_-]{24}$/;
 
-interface Tokens {
-  readonly key: ProofKey;
-  readonly other: ProofKey;
-  readonly signer: DpopSigner;
-  readonly bound: string;
-  readonly unbound: string;
-  readonly expiredBound: string;
-}
-
 let issuer: LocalIssuer;
-let tokens: Tokens;
+let tokens: DpopTokens;
 const apis = new Map<DpopStackKind, ApiUnderTest>();
 let nonce: string;
 
-async function tokensFrom(from: LocalIssuer): Promise<Tokens> {
-  const key = await proofKey();
-  const signer = await createDpopSigner({ keyPair: key });
-  const options = {
-    tokenUrl: from.tokenUrl,
-    clientId: "demo-client",
-    clientSecret: "demo-secret",
-    audience: from.audience,
-  };
-  const bound = await createClientCredentialsTokenSource({
-    ...options,
-    dpop: signer,
-  }).getTokenInfo();
-  expect(bound.tokenType).toBe("DPoP");
-  const unbound = await createClientCredentialsTokenSource(options).getTokenInfo();
-  expect(unbound.tokenType).toBe("Bearer");
-  const now = Math.floor(Date.now() / 1000);
-  const expiredBound = await from.signToken({
-    issuedAt: now - 3600,
-    expiresInSeconds: 3540,
-    claims: { cnf: { jkt: await signer.thumbprint() } },
-  });
-  return {
-    key,
-    other: await proofKey(),
-    signer,
-    bound: bound.accessToken,
-    unbound: unbound.accessToken,
-    expiredBound,
-  };
-}
-
 beforeAll(async () => {
   issuer = await startLocalIssuer();
-  tokens = await tokensFrom(issuer);
+  tokens = await dpopTokens(issuer);
   const verifier = { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri };
   for (const kind of KINDS) {
     const api = await startApiInProcess({ verifier, dpop: SETTINGS[kind] });
@@ -133,7 +88,7 @@ function apiOf(kind: DpopStackKind): ApiUnderTest {
   return api;
 }
 
-function partsFor(api: ApiUnderTest, transport: Transport, from: Tokens, kind: DpopStackKind) {
+function partsFor(api: ApiUnderTest, transport: Transport, from: DpopTokens, kind: DpopStackKind) {
   const target = new URL(transport.target, api.url);
   target.search = "";
   const parts: DpopParts = {

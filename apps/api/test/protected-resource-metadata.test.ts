@@ -58,6 +58,36 @@ describe("RFC 9728 protected resource metadata", () => {
   });
 });
 
+describe("RFC 9728 metadata follows AUTHACTION_DPOP (RFC 9449 §5.1)", () => {
+  const BASE = {
+    resource: TENANT.AUTHACTION_AUDIENCE,
+    authorization_servers: [TENANT.AUTHACTION_ISSUER],
+    scopes_supported: ["read:messages", "read:secret", "write:messages"],
+    bearer_methods_supported: ["header"],
+  };
+  it.each([
+    [
+      "required",
+      {
+        ...BASE,
+        dpop_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],
+        dpop_bound_access_tokens_required: true,
+      },
+    ],
+    ["allowed", { ...BASE, dpop_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS] }],
+    ["disabled", BASE],
+  ])("AUTHACTION_DPOP=%s answers exactly these fields", async (mode, expected) => {
+    const api = await startApiFromEnv({ ...TENANT, AUTHACTION_DPOP: mode });
+    try {
+      const res = await send(api.url, PATH);
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual(expected);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe("API_PUBLIC_URL", () => {
   it("defaults to the listening URL and must be an absolute http(s) URL", () => {
     expect(apiConfigFromEnv(TENANT).publicUrl).toBeUndefined();

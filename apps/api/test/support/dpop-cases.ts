@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { DpopSigner } from "@repo/auth/client";
+import {
+  createClientCredentialsTokenSource,
+  createDpopSigner,
+  type DpopSigner,
+} from "@repo/auth/client";
 import { ASYMMETRIC_ALGORITHMS, type AuthErrorCode, accessTokenHash } from "@repo/auth/server";
+import type { LocalIssuer } from "@repo/issuer";
 import {
   type CryptoKey,
   exportJWK,
@@ -43,12 +48,8 @@ export async function proofKey(): Promise<ProofKey> {
   };
 }
 
-/** What a row builds its request from. */
-export interface DpopParts {
-  /** The request's method, what `htm` names. */
-  readonly method: "GET" | "POST";
-  /** The request's URL without query, as the client names it: what `htu` names. */
-  readonly htu: string;
+/** The keys and tokens every row is made of. */
+export interface DpopTokens {
   /** The client's key, the one the bound tokens are bound to. */
   readonly key: ProofKey;
   /** The real client signer (@repo/auth/client) over `key`. */
@@ -61,6 +62,48 @@ export interface DpopParts {
   readonly unbound: string;
   /** A token bound to `key` that expired a minute ago, signed by the issuer. */
   readonly expiredBound: string;
+}
+
+/**
+ * A key, the client's signer over it, and tokens of the demo client from `issuer`: one bound to
+ * the key through the real token source (a proof at the token endpoint), one Bearer.
+ */
+export async function dpopTokens(issuer: LocalIssuer): Promise<DpopTokens> {
+  const key = await proofKey();
+  const signer = await createDpopSigner({ keyPair: key });
+  const options = {
+    tokenUrl: issuer.tokenUrl,
+    clientId: "demo-client",
+    clientSecret: "demo-secret",
+    audience: issuer.audience,
+  };
+  const source = createClientCredentialsTokenSource({ ...options, dpop: signer });
+  const bound = await source.getTokenInfo();
+  expect(bound.tokenType).toBe("DPoP");
+  const unbound = await createClientCredentialsTokenSource(options).getTokenInfo();
+  expect(unbound.tokenType).toBe("Bearer");
+  const now = Math.floor(Date.now() / 1000);
+  const expiredBound = await issuer.signToken({
+    issuedAt: now - 3600,
+    expiresInSeconds: 3540,
+    claims: { cnf: { jkt: await signer.thumbprint() } },
+  });
+  return {
+    key,
+    signer,
+    other: await proofKey(),
+    bound: bound.accessToken,
+    unbound: unbound.accessToken,
+    expiredBound,
+  };
+}
+
+/** What a row builds its request from. */
+export interface DpopParts extends DpopTokens {
+  /** The request's method, what `htm` names. */
+  readonly method: "GET" | "POST";
+  /** The request's URL without query, as the client names it: what `htu` names. */
+  readonly htu: string;
   /** The nonce api's current nonce (undefined on the other apis). */
   readonly nonce: string | undefined;
 }

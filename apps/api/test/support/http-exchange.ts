@@ -45,7 +45,8 @@ export function send(baseUrl: string, path: string, options: SendOptions = {}): 
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        host: url.hostname,
+        // An IPv6 literal without its brackets, as node:http wants it.
+        host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
         port: url.port,
         path,
         method: options.method ?? "GET",

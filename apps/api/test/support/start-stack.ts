@@ -129,12 +129,15 @@ export function memoryLogger() {
   return { log: pino({ level: "debug" }, sink), text, lines: () => parseLines(text()) };
 }
 
-type InProcessOptions = Omit<StartApiOptions, "log" | "host" | "port">;
+type InProcessOptions = Omit<StartApiOptions, "log" | "host" | "port"> & {
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+};
 
 /** The api in this process with these options (any verifier option, not only what env can say). */
 export async function startApiInProcess(options: InProcessOptions): Promise<InProcessApi> {
   const memory = memoryLogger();
-  const api = await startApi({ ...options, log: memory.log, host: "127.0.0.1" });
+  const api = await startApi({ ...options, log: memory.log, host: options.host ?? "127.0.0.1" });
   const logs = () => parseLines(memory.text());
   return {
     url: api.url,
@@ -167,6 +170,7 @@ export function startApiFromEnv(
     limits: config.http,
     streams: { maxPerSubject: config.maxStreamsPerSubject },
     refusalLog: { linesPerReason: config.logRefusalsPerMinute },
+    dpop: config.dpop,
     ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
   });
