@@ -99,6 +99,27 @@ describe("API_PUBLIC_URL", () => {
     );
   });
 
+  it.each([
+    "https://api.example.com/?x=1",
+    "https://api.example.com/v1?",
+    "https://api.example.com/#top",
+    "https://user:zzpassword@api.example.com",
+  ])(
+    "refuses %s: paths are appended to it (the metadata URL, DPoP htu), and a query would swallow them",
+    (value) => {
+      let message = "";
+      try {
+        apiConfigFromEnv({ ...TENANT, API_PUBLIC_URL: value });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toBe(
+        "API_PUBLIC_URL: must be a base URL without user info, query or fragment, e.g. https://api.example.com",
+      );
+      expect(message).not.toContain("zzpassword");
+    },
+  );
+
   it("sets the metadata URL the challenges name (behind a proxy)", async () => {
     let api: ApiUnderTest | undefined;
     try {
