@@ -1,8 +1,9 @@
-import { createDpopSigner } from "@repo/auth/client";
+import { createClientCredentialsTokenSource, createDpopSigner } from "@repo/auth/client";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DpopSettings } from "../src/config.ts";
 import {
+  ALGS,
   DPOP_CASES,
   type DpopCase,
   type DpopParts,
@@ -210,6 +211,57 @@ describe("nonce challenge and retry (RFC 9449 §8): the client signer answers th
       expect(retried.status).toBe(200);
       transport.accepted(retried);
       expect(retried.headers["dpop-nonce"]).toMatch(NONCE);
+    },
+  );
+});
+
+describe("a DPoP-bound token without the procedure's scope (RFC 9449 §7.1 with RFC 6750 §3.1)", () => {
+  it.each([
+    ["a tRPC query", "GET", "/trpc/secret", "read:secret", {}, undefined],
+    [
+      "a tRPC mutation",
+      "POST",
+      "/trpc/postMessage",
+      "write:messages",
+      { "content-type": "application/json" },
+      JSON.stringify({ text: "not allowed" }),
+    ],
+    [
+      "an SSE connect",
+      "GET",
+      "/trpc/onMessage",
+      "read:messages",
+      { accept: "text/event-stream" },
+      undefined,
+    ],
+  ] as const)(
+    "on %s: 403 insufficient_scope in the DPoP challenge, beside Bearer",
+    async (_name, method, path, scope, headers, body) => {
+      const api = apiOf("allowed");
+      const limited = await createClientCredentialsTokenSource({
+        tokenUrl: issuer.tokenUrl,
+        clientId: "limited-client",
+        clientSecret: "limited-secret",
+        audience: issuer.audience,
+        dpop: tokens.signer,
+      }).getToken();
+      const res = await send(api.url, path, {
+        method,
+        authorization: `DPoP ${limited}`,
+        headers: {
+          ...headers,
+          dpop: await tokens.signer.proofFor(method, `${api.url}${path}`, limited),
+        },
+        ...(body === undefined ? {} : { body }),
+      });
+      expect(res.status).toBe(403);
+      const meta = metadataParam(api.url);
+      const description = `Token lacks scope ${scope}`;
+      expect(res.headers["www-authenticate"]).toBe(
+        `Bearer realm="api", ${meta}, DPoP algs="${ALGS}", error="insufficient_scope", ` +
+          `error_description="${description}", scope="${scope}", ${meta}`,
+      );
+      expect(res.text).not.toContain(limited);
     },
   );
 });
