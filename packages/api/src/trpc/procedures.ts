@@ -174,8 +174,7 @@ export function refuse(ctx: Context, path: string, error: unknown): TRPCError {
   }
   // A token or scope refusal does not know the scheme; the challenge must name the one the client
   // used (RFC 9449 §7.1), so a DPoP request is told in a DPoP challenge.
-  const scheme = ctx.authorization.scheme();
-  const refusal = scheme === undefined ? error : withScheme(error, scheme);
+  const refusal = ctx.authorization.scheme() === "dpop" ? withScheme(error, "dpop") : error;
   ctx.refusals.record(path, refusal);
   ctx.onAuthRefused?.(refusal.code);
   return refusalToTRPCError(refusal);
