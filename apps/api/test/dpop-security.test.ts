@@ -215,6 +215,32 @@ describe("nonce challenge and retry (RFC 9449 §8): the client signer answers th
   );
 });
 
+describe("the verified-token cache and proofs (the token is cached, its proof never is)", () => {
+  it("serves a bound token from the cache on the next request, and still refuses that request's replayed proof", async () => {
+    const api = await startApiInProcess({
+      verifier: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri },
+    });
+    try {
+      const call = (dpop: string) =>
+        send(api.url, "/protected", { authorization: `DPoP ${tokens.bound}`, headers: { dpop } });
+      const htu = `${api.url}/protected`;
+      expect((await call(await tokens.signer.proofFor("GET", htu, tokens.bound))).status).toBe(200);
+      const before = api.verifier.stats();
+      const second = await tokens.signer.proofFor("GET", htu, tokens.bound);
+      expect((await call(second)).status).toBe(200);
+      expect(api.verifier.stats().cacheHits).toBe(before.cacheHits + 1);
+      const replayed = await call(second);
+      expect(replayed.status).toBe(401);
+      expect(replayed.json).toEqual({
+        error: "invalid_dpop_proof",
+        message: "DPoP proof jti was used before",
+      });
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe("a DPoP-bound token without the procedure's scope (RFC 9449 §7.1 with RFC 6750 §3.1)", () => {
   it.each([
     ["a tRPC query", "GET", "/trpc/secret", "read:secret", {}, undefined],

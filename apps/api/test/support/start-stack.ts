@@ -26,7 +26,8 @@ import {
 } from "../../src/index.ts";
 
 /**
- * Everything the api's tests start, in one place. Every server listens on 127.0.0.1, port 0.
+ * Everything the api's tests start, in one place. Every server listens on port 0, on 127.0.0.1
+ * unless an in-process api is given another `host`.
  *
  * - `startStack(options)`: the real local issuer and the api wired to it, in-process (default) or
  *   as the real entry point (`entryPoint: true`). The common case.
