@@ -756,4 +756,17 @@ export const TRANSPORTS: readonly Transport[] = [
     },
     refused: (res, expected) => expect(res.json).toEqual(trpcError(expected, undefined)),
   },
+  {
+    name: "a jsonl stream mutation batch (POST), one proof",
+    method: "POST",
+    target: "/trpc/postMessage?batch=1",
+    headers: { "trpc-accept": "application/jsonl", "content-type": "application/json" },
+    body: JSON.stringify({ 0: { text: "streamed with a DPoP proof" } }),
+    accepted: (res) => {
+      expect(res.headers["transfer-encoding"]).toBe("chunked");
+      expect(res.text).toContain('"text":"streamed with a DPoP proof"');
+      expect(res.text).not.toContain('"error"');
+    },
+    refused: (res, expected) => expect(res.json).toEqual(trpcError(expected, undefined)),
+  },
 ];
