@@ -1,9 +1,12 @@
 import { createClientCredentialsTokenSource, createDpopSigner } from "@repo/auth/client";
+import { DPOP_NONCE_WINDOW_MS } from "@repo/auth/server";
+import { ManualClock } from "@repo/auth/testing";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DpopSettings } from "../src/config.ts";
 import {
   ALGS,
+  craftProof,
   DPOP_CASES,
   type DpopCase,
   type DpopParts,
@@ -15,7 +18,12 @@ import {
 } from "./support/dpop-cases.ts";
 import { send } from "./support/http-exchange.ts";
 import { metadataParam } from "./support/resource-metadata.ts";
-import { type ApiUnderTest, spawnApi, startApiInProcess } from "./support/start-stack.ts";
+import {
+  type ApiUnderTest,
+  type InProcessApi,
+  spawnApi,
+  startApiInProcess,
+} from "./support/start-stack.ts";
 
 // Every row of the DPoP table (support/dpop-cases.ts) on every transport of an api in the row's
 // mode: tRPC GET query, GET batch, POST mutation, REST, an SSE connect and a jsonl stream batch.
@@ -213,6 +221,89 @@ describe("nonce challenge and retry (RFC 9449 §8): the client signer answers th
       expect(retried.headers["dpop-nonce"]).toMatch(NONCE);
     },
   );
+});
+
+describe("server nonces across replicas and windows (RFC 9449 §9, AUTHACTION_DPOP_NONCE_SECRET)", () => {
+  const SECRET = "the-same-nonce-secret-on-every-replica";
+
+  async function nonceApi(secret: string | undefined, clock?: ManualClock) {
+    return startApiInProcess({
+      verifier: {
+        issuer: issuer.issuer,
+        audience: issuer.audience,
+        jwksUri: issuer.jwksUri,
+        ...(clock === undefined ? {} : { clock }),
+      },
+      dpop: { mode: "allowed", nonces: { secret } },
+    });
+  }
+
+  /** GET /protected with a proof carrying `nonce`, its iat read from `now`. */
+  async function callWithNonce(api: InProcessApi, nonce: string | undefined, now = Date.now()) {
+    const dpop = await craftProof(
+      { ...tokens, method: "GET", htu: `${api.url}/protected`, nonce },
+      { claims: { iat: Math.floor(now / 1000) } },
+    );
+    return send(api.url, "/protected", {
+      authorization: `DPoP ${tokens.bound}`,
+      headers: { dpop },
+    });
+  }
+
+  it("a nonce one replica gave is accepted by another with the same secret, not by one with its own random key", async () => {
+    const [a, b, random] = await Promise.all([
+      nonceApi(SECRET),
+      nonceApi(SECRET),
+      nonceApi(undefined),
+    ]);
+    try {
+      const challenge = await callWithNonce(a, undefined);
+      expect(challenge.status).toBe(401);
+      const given = String(challenge.headers["dpop-nonce"]);
+      expect(given).toMatch(NONCE);
+      const other = await callWithNonce(b, given);
+      expect(other.status).toBe(200);
+      expect(other.headers["dpop-nonce"]).toBe(given);
+      const refused = await callWithNonce(random, given);
+      expect(refused.status).toBe(401);
+      expect(refused.json).toEqual({
+        error: "use_dpop_nonce",
+        message: "The DPoP nonce is stale: retry with the DPoP-Nonce given",
+      });
+      expect(refused.headers["dpop-nonce"]).toMatch(NONCE);
+      expect(refused.headers["dpop-nonce"]).not.toBe(given);
+    } finally {
+      await Promise.all([a.close(), b.close(), random.close()]);
+    }
+  });
+
+  it("rotates: the previous window's nonce is still accepted, an older one is challenged with the current", async () => {
+    const clock = new ManualClock();
+    const api = await nonceApi(SECRET, clock);
+    try {
+      const first = String(
+        (await callWithNonce(api, undefined, clock.now())).headers["dpop-nonce"],
+      );
+      expect(first).toMatch(NONCE);
+
+      clock.advance(DPOP_NONCE_WINDOW_MS);
+      const next = await callWithNonce(api, first, clock.now());
+      expect(next.status).toBe(200);
+      const rotated = String(next.headers["dpop-nonce"]);
+      expect(rotated).toMatch(NONCE);
+      expect(rotated).not.toBe(first);
+
+      clock.advance(DPOP_NONCE_WINDOW_MS);
+      const stale = await callWithNonce(api, first, clock.now());
+      expect(stale.status).toBe(401);
+      expect(stale.headers["www-authenticate"]).toContain('error="use_dpop_nonce"');
+      const current = String(stale.headers["dpop-nonce"]);
+      expect([first, rotated]).not.toContain(current);
+      expect((await callWithNonce(api, current, clock.now())).status).toBe(200);
+    } finally {
+      await api.close();
+    }
+  });
 });
 
 describe("the verified-token cache and proofs (the token is cached, its proof never is)", () => {
