@@ -2,6 +2,7 @@ import { createClientCredentialsTokenSource, createDpopSigner } from "@repo/auth
 import { DPOP_NONCE_WINDOW_MS } from "@repo/auth/server";
 import { ManualClock } from "@repo/auth/testing";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DpopSettings } from "../src/config.ts";
 import {
@@ -16,7 +17,7 @@ import {
   TRANSPORTS,
   type Transport,
 } from "./support/dpop-cases.ts";
-import { send } from "./support/http-exchange.ts";
+import { type Exchange, send } from "./support/http-exchange.ts";
 import { metadataParam } from "./support/resource-metadata.ts";
 import {
   type ApiUnderTest,
@@ -219,6 +220,90 @@ describe("nonce challenge and retry (RFC 9449 §8): the client signer answers th
       expect(retried.status).toBe(200);
       transport.accepted(retried);
       expect(retried.headers["dpop-nonce"]).toMatch(NONCE);
+    },
+  );
+});
+
+describe("random DPoP headers and proofs never pass, never answer 5xx (property-based)", () => {
+  /** What node's HTTP client puts in a header value: HTAB, visible ASCII, space, obs-text. */
+  const HEADER_CHARS = [
+    "\t",
+    ...Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)),
+    ...Array.from({ length: 0x100 - 0x80 }, (_, i) => String.fromCharCode(0x80 + i)),
+  ];
+  const headerText = fc.string({ unit: fc.constantFrom(...HEADER_CHARS), maxLength: 300 });
+  const oddValue = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.integer(),
+    fc.double(),
+    fc.constant(null),
+    fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
+    fc.jsonValue({ maxDepth: 2 }),
+  );
+  // Each member a proof is checked on: an odd value there must be refused, whatever it is.
+  const CHECKED_HEADER = ["typ", "alg", "jwk"] as const;
+  const CHECKED_CLAIMS = ["htm", "htu", "iat", "jti", "ath"] as const;
+
+  async function expectRefused(res: Exchange, where: string) {
+    expect([400, 401], where).toContain(res.status);
+    expect(res.headers["www-authenticate"], where).toMatch(/DPoP algs="/);
+  }
+
+  it.each(["/protected", "/trpc/protected"])(
+    "a random DPoP header value beside a bound token is refused on %s",
+    async (path) => {
+      const api = apiOf("allowed");
+      await fc.assert(
+        fc.asyncProperty(headerText, async (value) => {
+          const res = await send(api.url, path, {
+            authorization: `DPoP ${tokens.bound}`,
+            headers: { dpop: value },
+          });
+          await expectRefused(res, JSON.stringify(value));
+        }),
+        { numRuns: 60 },
+      );
+    },
+  );
+
+  it.each(["/protected", "/trpc/protected"])(
+    "a signed proof with an odd value in a checked member is refused on %s",
+    async (path) => {
+      const api = apiOf("allowed");
+      const member = fc.oneof(
+        fc.record({
+          where: fc.constant("header" as const),
+          name: fc.constantFrom(...CHECKED_HEADER),
+        }),
+        fc.record({
+          where: fc.constant("claims" as const),
+          name: fc.constantFrom(...CHECKED_CLAIMS),
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(member, oddValue, async ({ where, name }, value) => {
+          // Values that are valid there: any unique string is a jti; the request's own method.
+          fc.pre(!(name === "jti" && typeof value === "string" && value.length > 0));
+          fc.pre(!(name === "htm" && value === "GET"));
+          const nowSeconds = Date.now() / 1000;
+          fc.pre(
+            !(name === "iat" && typeof value === "number" && Math.abs(value - nowSeconds) < 400),
+          );
+          const parts = {
+            ...tokens,
+            method: "GET" as const,
+            htu: `${api.url}${path}`,
+            nonce: undefined,
+          };
+          const dpop = await craftProof(parts, { [where]: { [name]: value } });
+          const res = await send(api.url, path, {
+            authorization: `DPoP ${tokens.bound}`,
+            headers: { dpop },
+          });
+          await expectRefused(res, `${where}.${name} = ${JSON.stringify(value)}`);
+        }),
+        { numRuns: 80 },
+      );
     },
   );
 });
