@@ -188,6 +188,29 @@ describe.each(DPOP_CASES.map((row) => [row.name, row] as const))("%s", (_name, r
   );
 });
 
+describe("tRPC GET queries through the official adapter (API fast path off)", () => {
+  let official: ApiUnderTest | undefined;
+  beforeAll(async () => {
+    official = await startApiInProcess({
+      verifier: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUri },
+      fastPath: false,
+    });
+  });
+  afterAll(() => official?.close());
+
+  const rows = DPOP_CASES.filter((row) => row.stack === "allowed");
+  const queries = TRANSPORTS.filter((t) => t.method === "GET" && t.target.startsWith("/trpc/p"));
+  describe.each(rows.map((row) => [row.name, row] as const))("%s", (_name, row) => {
+    it.each(queries.map((transport) => [transport.name, transport] as const))(
+      "on %s",
+      async (_transport, transport) => {
+        if (official === undefined) throw new Error("the api did not start");
+        await checkRow(official, row, transport, partsFor(official, transport, tokens, "allowed"));
+      },
+    );
+  });
+});
+
 describe("nonce challenge and retry (RFC 9449 §8): the client signer answers the challenge once", () => {
   it.each(TRANSPORTS.map((transport) => [transport.name, transport] as const))(
     "on %s: 401 use_dpop_nonce with a DPoP-Nonce, then the retry with it succeeds and carries DPoP-Nonce",
