@@ -253,7 +253,10 @@ export function apiConfigFromEnv(givenEnv: Env): ApiConfig {
   const verifier = verifierOptionsFromEnv(env);
   const e = parseEnv(apiEnvShape, env);
   refuseInsecureHttp(env, ["AUTHACTION_ISSUER", "AUTHACTION_JWKS_URI", "API_PUBLIC_URL"]);
-  if (e.API_PUBLIC_URL !== undefined) refusePlaceholderPublicUrl(e.API_PUBLIC_URL, env);
+  if (e.API_PUBLIC_URL !== undefined) {
+    refuseNonBaseUrl(e.API_PUBLIC_URL);
+    refusePlaceholderPublicUrl(e.API_PUBLIC_URL, env);
+  }
   return {
     ...(fallback === undefined ? {} : { localIssuerNotice: fallback.notice }),
     port: e.PORT,
@@ -290,6 +293,22 @@ function dpopSettings(mode: DpopMode, nonce: boolean, secret: string | undefined
     );
   }
   return { mode, nonces: nonce ? { secret } : undefined };
+}
+
+/**
+ * Refuse an API_PUBLIC_URL with user info, a query or a fragment: request paths are appended to
+ * it, for the metadata URL and for the `htu` a DPoP proof must name, and a query would swallow
+ * every path (each proof would then name the same URL). The value is not repeated: user info may
+ * be a password.
+ */
+function refuseNonBaseUrl(publicUrl: string): void {
+  const url = new URL(publicUrl);
+  if (url.username !== "" || url.password !== "" || /[?#]/.test(publicUrl)) {
+    throw new ConfigurationError(
+      "API_PUBLIC_URL",
+      "must be a base URL without user info, query or fragment, e.g. https://api.example.com",
+    );
+  }
 }
 
 /**

@@ -227,3 +227,97 @@ describe("API_LOG_REFUSALS_PER_MINUTE", () => {
     );
   });
 });
+
+describe("AUTHACTION_DPOP, AUTHACTION_DPOP_NONCE and AUTHACTION_DPOP_NONCE_SECRET", () => {
+  const tenant = { AUTHACTION_DOMAIN: "t.example.com", AUTHACTION_AUDIENCE: "a" };
+  const SECRET = "a-nonce-secret-of-32-characters!zzsecret";
+
+  it.each([
+    [undefined, "allowed"],
+    ["allowed", "allowed"],
+    ["required", "required"],
+    ["disabled", "disabled"],
+    // One .env may serve the client too, whose AUTHACTION_DPOP is true or false.
+    ["true", "allowed"],
+    ["false", "disabled"],
+  ])("AUTHACTION_DPOP=%s is the %s mode, with no nonces by default", (value, mode) => {
+    const env = value === undefined ? tenant : { ...tenant, AUTHACTION_DPOP: value };
+    expect(apiConfigFromEnv(env).dpop).toEqual({ mode, nonces: undefined });
+  });
+
+  it.each(["yes", "Required", "on", "1"])("refuses AUTHACTION_DPOP=%s naming it", (value) => {
+    expect(() => apiConfigFromEnv({ ...tenant, AUTHACTION_DPOP: value })).toThrow(
+      /^AUTHACTION_DPOP: /,
+    );
+  });
+
+  it("AUTHACTION_DPOP_NONCE=true turns nonces on, with the shared secret when one is set", () => {
+    expect(apiConfigFromEnv({ ...tenant, AUTHACTION_DPOP_NONCE: "true" }).dpop).toEqual({
+      mode: "allowed",
+      nonces: { secret: undefined },
+    });
+    const env = { ...tenant, AUTHACTION_DPOP_NONCE: "true", AUTHACTION_DPOP_NONCE_SECRET: SECRET };
+    expect(apiConfigFromEnv(env).dpop).toEqual({ mode: "allowed", nonces: { secret: SECRET } });
+  });
+
+  it.each([
+    [{ AUTHACTION_DPOP_NONCE: "maybe" }, "AUTHACTION_DPOP_NONCE"],
+    [{ AUTHACTION_DPOP_NONCE: "true", AUTHACTION_DPOP: "disabled" }, "AUTHACTION_DPOP_NONCE"],
+    [
+      { AUTHACTION_DPOP_NONCE: "true", AUTHACTION_DPOP_NONCE_SECRET: SECRET.slice(0, 31) },
+      "AUTHACTION_DPOP_NONCE_SECRET",
+    ],
+    [{ AUTHACTION_DPOP_NONCE_SECRET: SECRET }, "AUTHACTION_DPOP_NONCE_SECRET"],
+    [
+      { AUTHACTION_DPOP_NONCE: "false", AUTHACTION_DPOP_NONCE_SECRET: SECRET },
+      "AUTHACTION_DPOP_NONCE_SECRET",
+    ],
+  ])("refuses %j naming %s, never repeating the secret", (dpop, variable) => {
+    let message = "";
+    try {
+      apiConfigFromEnv({ ...tenant, ...dpop });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(new RegExp(`^${variable}: `));
+    expect(message).not.toContain("zzsecret");
+    expect(message).not.toContain(SECRET.slice(0, 16));
+  });
+
+  it("the real entry point refuses a short secret in one line that does not repeat it", async () => {
+    const { code, stderr, stdout } = await runEntryPoint({
+      ...tenant,
+      AUTHACTION_DPOP_NONCE: "true",
+      AUTHACTION_DPOP_NONCE_SECRET: "short-zzsecret",
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim().split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(/^api: configuration error: AUTHACTION_DPOP_NONCE_SECRET: /);
+    expect(`${stdout}${stderr}`).not.toContain("zzsecret");
+  });
+
+  it("the real entry point warns dpop_nonce_key_random when nonces are on without a secret, and not with one", async () => {
+    const events = (stdout: string) =>
+      stdout
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as { event?: string; level?: number });
+    const random = await runEntryPoint({ ...tenant, AUTHACTION_DPOP_NONCE: "true" });
+    expect(random.code).toBe(0);
+    const warning = events(random.stdout).filter((line) => line.event === "dpop_nonce_key_random");
+    expect(warning).toHaveLength(1);
+    expect(warning[0]?.level).toBe(40);
+
+    const shared = await runEntryPoint({
+      ...tenant,
+      AUTHACTION_DPOP_NONCE: "true",
+      AUTHACTION_DPOP_NONCE_SECRET: SECRET,
+    });
+    expect(shared.code).toBe(0);
+    expect(events(shared.stdout).some((line) => line.event === "dpop_nonce_key_random")).toBe(
+      false,
+    );
+    expect(`${shared.stdout}${shared.stderr}`).not.toContain("zzsecret");
+  });
+});

@@ -58,6 +58,36 @@ describe("RFC 9728 protected resource metadata", () => {
   });
 });
 
+describe("RFC 9728 metadata follows AUTHACTION_DPOP (RFC 9449 §5.1)", () => {
+  const BASE = {
+    resource: TENANT.AUTHACTION_AUDIENCE,
+    authorization_servers: [TENANT.AUTHACTION_ISSUER],
+    scopes_supported: ["read:messages", "read:secret", "write:messages"],
+    bearer_methods_supported: ["header"],
+  };
+  it.each([
+    [
+      "required",
+      {
+        ...BASE,
+        dpop_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS],
+        dpop_bound_access_tokens_required: true,
+      },
+    ],
+    ["allowed", { ...BASE, dpop_signing_alg_values_supported: [...ASYMMETRIC_ALGORITHMS] }],
+    ["disabled", BASE],
+  ])("AUTHACTION_DPOP=%s answers exactly these fields", async (mode, expected) => {
+    const api = await startApiFromEnv({ ...TENANT, AUTHACTION_DPOP: mode });
+    try {
+      const res = await send(api.url, PATH);
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual(expected);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
 describe("API_PUBLIC_URL", () => {
   it("defaults to the listening URL and must be an absolute http(s) URL", () => {
     expect(apiConfigFromEnv(TENANT).publicUrl).toBeUndefined();
@@ -68,6 +98,27 @@ describe("API_PUBLIC_URL", () => {
       /API_PUBLIC_URL/,
     );
   });
+
+  it.each([
+    "https://api.example.com/?x=1",
+    "https://api.example.com/v1?",
+    "https://api.example.com/#top",
+    "https://user:zzpassword@api.example.com",
+  ])(
+    "refuses %s: paths are appended to it (the metadata URL, DPoP htu), and a query would swallow them",
+    (value) => {
+      let message = "";
+      try {
+        apiConfigFromEnv({ ...TENANT, API_PUBLIC_URL: value });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toBe(
+        "API_PUBLIC_URL: must be a base URL without user info, query or fragment, e.g. https://api.example.com",
+      );
+      expect(message).not.toContain("zzpassword");
+    },
+  );
 
   it("sets the metadata URL the challenges name (behind a proxy)", async () => {
     let api: ApiUnderTest | undefined;

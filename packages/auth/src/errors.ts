@@ -106,6 +106,29 @@ export class AuthError extends Error {
   }
 }
 
+/**
+ * `error` as refused to a request that used `scheme`, when the error itself does not say (a token
+ * that failed verification, a missing scope): the challenge then names the scheme the client
+ * used (RFC 9449 §7.1). An error that names its scheme is returned as it is.
+ */
+export function withScheme(error: AuthError, scheme: "bearer" | "dpop"): AuthError {
+  if (error.scheme !== undefined) return error;
+  return new AuthError(error.code, error.message, {
+    cause: error.cause,
+    ...(error.requiredScopes === undefined ? {} : { requiredScopes: error.requiredScopes }),
+    ...(error.oauthError === undefined ? {} : { oauthError: error.oauthError }),
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.kid === undefined ? {} : { kid: error.kid }),
+    ...(error.subject === undefined ? {} : { subject: error.subject }),
+    ...(error.clientId === undefined ? {} : { clientId: error.clientId }),
+    ...(error.retryAfterSeconds === undefined
+      ? {}
+      : { retryAfterSeconds: error.retryAfterSeconds }),
+    dpopNonce: error.dpopNonce,
+    scheme,
+  });
+}
+
 export function isAuthError(value: unknown): value is AuthError {
   return value instanceof AuthError;
 }

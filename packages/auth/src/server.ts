@@ -35,7 +35,7 @@ export {
   verifyDpopProof,
 } from "./dpop/dpop-proof.ts";
 export { normalizeHttpUri } from "./dpop/normalize-http-uri.ts";
-export { AuthError, type AuthErrorCode, isAuthError } from "./errors.ts";
+export { AuthError, type AuthErrorCode, isAuthError, withScheme } from "./errors.ts";
 export {
   DEFAULT_KEY_SET_POLICY,
   KEY_SET_POLICY_BOUNDS,

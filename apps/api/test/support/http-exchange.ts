@@ -18,15 +18,24 @@ export interface SendOptions {
   readonly method?: string;
   /** One value, or several to send several Authorization lines. */
   readonly authorization?: string | readonly string[];
-  readonly headers?: Readonly<Record<string, string | number>>;
+  /** A header given several values is sent as several lines. */
+  readonly headers?: Readonly<Record<string, string | number | readonly string[]>>;
   readonly body?: string | Buffer;
+  /**
+   * For a stream that never ends (an SSE answer): resolve once a 200 answer's body holds this
+   * text, then close the connection. Any other status is read to its end.
+   */
+  readonly readUntil?: string;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
 
 export function send(baseUrl: string, path: string, options: SendOptions = {}): Promise<Exchange> {
   const url = new URL(baseUrl);
-  const headers: Record<string, string | number | string[]> = { ...options.headers };
+  const headers: Record<string, string | number | string[]> = {};
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    headers[name] = typeof value === "object" ? [...value] : value;
+  }
   if (options.authorization !== undefined) {
     headers.authorization =
       typeof options.authorization === "string"
@@ -36,7 +45,8 @@ export function send(baseUrl: string, path: string, options: SendOptions = {}): 
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        host: url.hostname,
+        // An IPv6 literal without its brackets, as node:http wants it.
+        host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
         port: url.port,
         path,
         method: options.method ?? "GET",
@@ -45,8 +55,7 @@ export function send(baseUrl: string, path: string, options: SendOptions = {}): 
       },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => {
+        const finish = () => {
           const text = Buffer.concat(chunks).toString("utf8");
           let json: unknown;
           try {
@@ -55,7 +64,16 @@ export function send(baseUrl: string, path: string, options: SendOptions = {}): 
             json = undefined;
           }
           resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        };
+        const until = res.statusCode === 200 ? options.readUntil : undefined;
+        res.on("data", (chunk: Buffer) => {
+          chunks.push(chunk);
+          if (until !== undefined && Buffer.concat(chunks).toString("utf8").includes(until)) {
+            finish();
+            req.destroy();
+          }
         });
+        res.on("end", finish);
         res.on("error", reject);
       },
     );

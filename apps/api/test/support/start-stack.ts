@@ -26,7 +26,8 @@ import {
 } from "../../src/index.ts";
 
 /**
- * Everything the api's tests start, in one place. Every server listens on 127.0.0.1, port 0.
+ * Everything the api's tests start, in one place. Every server listens on port 0, on 127.0.0.1
+ * unless an in-process api is given another `host`.
  *
  * - `startStack(options)`: the real local issuer and the api wired to it, in-process (default) or
  *   as the real entry point (`entryPoint: true`). The common case.
@@ -129,12 +130,15 @@ export function memoryLogger() {
   return { log: pino({ level: "debug" }, sink), text, lines: () => parseLines(text()) };
 }
 
-type InProcessOptions = Omit<StartApiOptions, "log" | "host" | "port">;
+type InProcessOptions = Omit<StartApiOptions, "log" | "host" | "port"> & {
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+};
 
 /** The api in this process with these options (any verifier option, not only what env can say). */
 export async function startApiInProcess(options: InProcessOptions): Promise<InProcessApi> {
   const memory = memoryLogger();
-  const api = await startApi({ ...options, log: memory.log, host: "127.0.0.1" });
+  const api = await startApi({ ...options, log: memory.log, host: options.host ?? "127.0.0.1" });
   const logs = () => parseLines(memory.text());
   return {
     url: api.url,
@@ -167,6 +171,7 @@ export function startApiFromEnv(
     limits: config.http,
     streams: { maxPerSubject: config.maxStreamsPerSubject },
     refusalLog: { linesPerReason: config.logRefusalsPerMinute },
+    dpop: config.dpop,
     ...(config.publicUrl === undefined ? {} : { publicUrl: config.publicUrl }),
     ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
   });

@@ -1,4 +1,10 @@
-import { type AccessToken, AuthError, isAuthError, missingScopes } from "@repo/auth/server";
+import {
+  type AccessToken,
+  AuthError,
+  isAuthError,
+  missingScopes,
+  withScheme,
+} from "@repo/auth/server";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { capLogText } from "../logging/cap-log-text.ts";
 import { refusalToTRPCError } from "../refusal.ts";
@@ -166,7 +172,10 @@ export function refuse(ctx: Context, path: string, error: unknown): TRPCError {
     );
     return new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: error });
   }
-  ctx.refusals.record(path, error);
-  ctx.onAuthRefused?.(error.code);
-  return refusalToTRPCError(error);
+  // A token or scope refusal does not know the scheme; the challenge must name the one the client
+  // used (RFC 9449 §7.1), so a DPoP request is told in a DPoP challenge.
+  const refusal = ctx.authorization.scheme() === "dpop" ? withScheme(error, "dpop") : error;
+  ctx.refusals.record(path, refusal);
+  ctx.onAuthRefused?.(refusal.code);
+  return refusalToTRPCError(refusal);
 }

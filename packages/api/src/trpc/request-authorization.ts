@@ -43,6 +43,11 @@ export class RequestAuthorization {
     return this.#credential;
   }
 
+  /** The scheme of the Authorization header once credential() has read it; else undefined. */
+  scheme(): AuthorizationCredential["scheme"] | undefined {
+    return this.#credential?.scheme;
+  }
+
   /**
    * What follows `Bearer ` (the scheme in any case, one space) in a single header, NOT validated:
    * only to look up among tokens that passed verification. Each of those is a canonical compact
