@@ -1,8 +1,8 @@
 import { createHash, generateKeyPairSync, randomUUID, sign } from "node:crypto";
 import { calculateJwkThumbprint } from "jose";
 
-/** A proof older than this is never sent: the servers accept an `iat` up to 300 s old. */
-export const MAX_PROOF_AGE_MS = 240_000;
+/** A proof older than this is never sent: the api accepts an `iat` up to 60 s old (Express 300 s). */
+export const MAX_PROOF_AGE_MS = 45_000;
 
 export type DpopKey = Awaited<ReturnType<typeof createDpopKey>>;
 

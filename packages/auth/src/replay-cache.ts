@@ -12,11 +12,15 @@ export interface ReplayCacheOptions {
  * Single-use identifiers (a DPoP proof's or a client assertion's `jti`) remembered until the
  * instant after which the token carrying them would be refused anyway. Bounded: when every slot
  * holds a live entry the cache answers `full` rather than forgetting one, since a forgotten `jti`
- * could be replayed (fail closed; the caller refuses the request).
+ * could be replayed (fail closed; the caller refuses the request). Expired entries leave in order
+ * of expiry through a binary heap, so neither a full cache nor a long one costs a sweep per call.
  */
 export class ReplayCache {
   readonly #entries = new Map<string, number>();
   readonly #options: ReplayCacheOptions;
+  // A min-heap of the entries by expiry, in two parallel arrays.
+  readonly #heapKeys: string[] = [];
+  readonly #heapExpiries: number[] = [];
 
   constructor(options: ReplayCacheOptions) {
     if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) {
@@ -27,33 +31,69 @@ export class ReplayCache {
 
   /** Records `key` until `expiresAtMs`, or says it was seen already or there is no room. */
   remember(key: string, expiresAtMs: number): ReplayVerdict {
-    const now = this.#options.now();
-    const known = this.#entries.get(key);
-    if (known !== undefined && known > now) return "replayed";
-    if (known === undefined && this.#entries.size >= this.#options.maxEntries) {
-      this.#dropExpired(now);
-      if (this.#entries.size >= this.#options.maxEntries) return "full";
-    }
+    this.#dropExpired(this.#options.now());
+    if (this.#entries.has(key)) return "replayed";
+    if (this.#entries.size >= this.#options.maxEntries) return "full";
     this.#entries.set(key, expiresAtMs);
+    this.#push(key, expiresAtMs);
     return "fresh";
   }
 
   /** Milliseconds until the soonest entry expires: when a full cache has room again. */
   msUntilRoom(): number {
-    const now = this.#options.now();
-    let soonest = Number.POSITIVE_INFINITY;
-    for (const expiresAt of this.#entries.values()) soonest = Math.min(soonest, expiresAt);
-    return Math.max(0, soonest - now);
+    this.#dropExpired(this.#options.now());
+    const soonest = this.#heapExpiries[0];
+    return soonest === undefined ? 0 : Math.max(0, soonest - this.#options.now());
   }
 
+  /** Live entries. */
   get size(): number {
+    this.#dropExpired(this.#options.now());
     return this.#entries.size;
   }
 
-  // A full sweep only when the cache is full: linear, and at most once per refused insert.
   #dropExpired(now: number): void {
-    for (const [key, expiresAt] of this.#entries) {
-      if (expiresAt <= now) this.#entries.delete(key);
+    while (this.#heapExpiries.length > 0 && (this.#heapExpiries[0] as number) <= now) {
+      this.#entries.delete(this.#heapKeys[0] as string);
+      this.#popTop();
     }
+  }
+
+  #push(key: string, expiresAt: number): void {
+    const keys = this.#heapKeys;
+    const expiries = this.#heapExpiries;
+    let i = keys.length;
+    keys.push(key);
+    expiries.push(expiresAt);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((expiries[parent] as number) <= expiresAt) break;
+      keys[i] = keys[parent] as string;
+      expiries[i] = expiries[parent] as number;
+      i = parent;
+    }
+    keys[i] = key;
+    expiries[i] = expiresAt;
+  }
+
+  #popTop(): void {
+    const keys = this.#heapKeys;
+    const expiries = this.#heapExpiries;
+    const lastKey = keys.pop() as string;
+    const lastExpiry = expiries.pop() as number;
+    const n = keys.length;
+    if (n === 0) return;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && (expiries[child + 1] as number) < (expiries[child] as number)) child++;
+      if ((expiries[child] as number) >= lastExpiry) break;
+      keys[i] = keys[child] as string;
+      expiries[i] = expiries[child] as number;
+      i = child;
+    }
+    keys[i] = lastKey;
+    expiries[i] = lastExpiry;
   }
 }

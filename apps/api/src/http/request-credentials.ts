@@ -49,11 +49,22 @@ const originsBySocket = new WeakMap<Socket, readonly string[]>();
 export function proofTargets(req: IncomingMessage, publicUrl: string | undefined): string[] {
   const target = req.url ?? "/";
   const end = target.search(/[?#]/);
-  const path = normalizeHttpUri(`${PATH_BASE}${end === -1 ? target : target.slice(0, end)}`);
-  if (path === undefined) return [];
+  const suffix = normalizedPath(end === -1 ? target : target.slice(0, end));
+  if (suffix === undefined) return [];
   const origins = publicUrl === undefined ? socketOrigins(req.socket) : publicOrigin(publicUrl);
-  const suffix = path.slice(PATH_BASE.length);
   return origins.map((origin) => `${origin}${suffix}`);
+}
+
+// The api has a handful of paths: each is normalised once. Cleared when full (any path may come).
+const normalizedPaths = new Map<string, string | undefined>();
+const MAX_NORMALIZED_PATHS = 1000;
+
+function normalizedPath(path: string): string | undefined {
+  if (normalizedPaths.has(path)) return normalizedPaths.get(path);
+  if (normalizedPaths.size >= MAX_NORMALIZED_PATHS) normalizedPaths.clear();
+  const normalized = normalizeHttpUri(`${PATH_BASE}${path}`)?.slice(PATH_BASE.length);
+  normalizedPaths.set(path, normalized);
+  return normalized;
 }
 
 let lastPublic: { readonly url: string; readonly origins: readonly string[] } | undefined;

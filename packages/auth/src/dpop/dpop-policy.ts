@@ -16,7 +16,7 @@ export type DpopMode = "allowed" | "required" | "disabled";
 export const DPOP_MODES: readonly DpopMode[] = ["allowed", "required", "disabled"];
 
 /** Proof `jti`s remembered at most, by default: past it, proofs are refused until room frees. */
-export const DEFAULT_REPLAY_CACHE_MAX_ENTRIES = 100_000;
+export const DEFAULT_REPLAY_CACHE_MAX_ENTRIES = 500_000;
 
 export interface DpopPolicyOptions {
   /** Default `allowed`. */

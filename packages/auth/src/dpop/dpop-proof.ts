@@ -1,14 +1,18 @@
 import { createHash } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import { isCanonicalCompactJws } from "../compact-jws.ts";
 import { AuthError } from "../errors.ts";
 import { PRIVATE_JWK_MEMBERS } from "../public-jwk.ts";
 import type { ReplayCache } from "../replay-cache.ts";
 import type { DpopNonces } from "./dpop-nonces.ts";
 import { normalizeHttpUri } from "./normalize-http-uri.ts";
-import { ProofKeys } from "./proof-keys.ts";
+import { type ProofKey, ProofKeys } from "./proof-keys.ts";
 
-/** A proof's `iat` may be this old (Auth0's middleware accepts 300 s too). */
-export const DPOP_PROOF_MAX_AGE_SECONDS = 300;
+/**
+ * A proof's `iat` may be this old: a client makes a proof for each request, so this is about clock
+ * skew (RFC 9449 §11.1 asks for seconds or minutes), and it bounds how long a `jti` is remembered.
+ */
+export const DPOP_PROOF_MAX_AGE_SECONDS = 60;
 /** ... and this far ahead, for clocks a little fast. */
 export const DPOP_PROOF_MAX_FUTURE_SECONDS = 30;
 /** A proof is a header with a public key and a signature: a few KiB at most even with RSA 4096. */
@@ -41,6 +45,14 @@ export interface DpopProofExpectations {
 }
 
 const sharedKeys = new ProofKeys();
+
+/**
+ * Protected headers already checked, by their base64url text: a client's proofs all carry the same
+ * header (its `typ`, `alg` and `jwk`), so its checks and key import are done once. Bounded.
+ */
+const checkedHeaders = new LRUCache<string, { readonly alg: string; readonly key: ProofKey }>({
+  max: 10_000,
+});
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** What a valid proof binds to: the RFC 7638 SHA-256 thumbprint of the proof's key. */
@@ -72,11 +84,10 @@ export async function verifyDpopProof(
     throw invalidProof(`DPoP proof is over ${DPOP_PROOF_MAX_LENGTH} characters`);
   }
 
-  const { header, payload, signingInput, signature } = decodeProof(proof);
-  const alg = checkHeader(header, expected.algorithms);
-  const resolved = await (expected.keys ?? sharedKeys).resolve(header.jwk as JwkMembers, alg);
-  if (typeof resolved === "string") throw invalidProof(`DPoP proof ${resolved}`);
-  if (!(expected.keys ?? sharedKeys).verify(alg, resolved.key, signingInput, signature)) {
+  const { headerSegment, payload, signingInput, signature } = decodeProof(proof);
+  const keys = expected.keys ?? sharedKeys;
+  const { alg, key: resolved } = await headerKey(headerSegment, expected.algorithms, keys);
+  if (!keys.verify(alg, resolved.key, signingInput, signature)) {
     throw invalidProof("DPoP proof signature does not verify with its jwk");
   }
   checkClaims(payload, expected);
@@ -115,15 +126,15 @@ export function accessTokenHash(accessToken: string): string {
 type JwkMembers = Readonly<Record<string, unknown>>;
 
 interface DecodedProof {
-  readonly header: Readonly<Record<string, unknown>>;
+  readonly headerSegment: string;
   readonly payload: Readonly<Record<string, unknown>>;
   readonly signingInput: string;
   readonly signature: Buffer;
 }
 
 /**
- * A compact JWS in canonical base64url (one spelling per proof) whose header and payload are JSON
- * objects in UTF-8 (RFC 7515 §5.2 steps 1-5).
+ * A compact JWS in canonical base64url (one spelling per proof) whose payload is a JSON object in
+ * UTF-8 (RFC 7515 §5.2 steps 1-5; the header is read by headerKey).
  */
 function decodeProof(proof: string): DecodedProof {
   const parts = proof.split(".");
@@ -134,12 +145,39 @@ function decodeProof(proof: string): DecodedProof {
   if (!isCanonicalCompactJws(proof)) {
     throw invalidProof("DPoP proof is not in canonical base64url");
   }
-  const header = jsonObject(h);
   const payload = jsonObject(p);
-  if (header === undefined || payload === undefined) {
-    throw invalidProof("DPoP proof header and claims must be JSON objects");
+  if (payload === undefined) throw invalidProof("DPoP proof claims must be a JSON object");
+  return {
+    headerSegment: h,
+    payload,
+    signingInput: `${h}.${p}`,
+    signature: Buffer.from(s, "base64url"),
+  };
+}
+
+/** The algorithm and key of a proof's protected header, checked (and remembered once checked). */
+async function headerKey(
+  segment: string,
+  algorithms: readonly string[],
+  keys: ProofKeys,
+): Promise<{ readonly alg: string; readonly key: ProofKey }> {
+  const known = keys === sharedKeys ? checkedHeaders.get(segment) : undefined;
+  if (known !== undefined) {
+    if (!algorithms.includes(known.alg)) throw algorithmRefused(algorithms);
+    return known;
   }
-  return { header, payload, signingInput: `${h}.${p}`, signature: Buffer.from(s, "base64url") };
+  const header = jsonObject(segment);
+  if (header === undefined) throw invalidProof("DPoP proof header must be a JSON object");
+  const alg = checkHeader(header, algorithms);
+  const key = await keys.resolve(header.jwk as JwkMembers, alg);
+  if (typeof key === "string") throw invalidProof(`DPoP proof ${key}`);
+  const checked = { alg, key };
+  if (keys === sharedKeys) checkedHeaders.set(segment, checked);
+  return checked;
+}
+
+function algorithmRefused(algorithms: readonly string[]): AuthError {
+  return invalidProof(`DPoP proof alg must be one of ${algorithms.join(" ")} (asymmetric)`);
 }
 
 function jsonObject(segment: string): Record<string, unknown> | undefined {
@@ -160,7 +198,7 @@ function checkHeader(
 ): string {
   if (header.typ !== "dpop+jwt") throw invalidProof("DPoP proof typ must be dpop+jwt");
   if (typeof header.alg !== "string" || !algorithms.includes(header.alg)) {
-    throw invalidProof(`DPoP proof alg must be one of ${algorithms.join(" ")} (asymmetric)`);
+    throw algorithmRefused(algorithms);
   }
   // No extension is understood here, so any critical one is refused (RFC 7515 §4.1.11); b64
   // other than true changes what the signature covers (RFC 7797).
@@ -186,11 +224,15 @@ function checkClaims(
   if (payload.htm !== expected.method) {
     throw invalidProof(`DPoP proof htm must be ${expected.method}`);
   }
-  const htu = typeof payload.htu === "string" ? normalizeHttpUri(payload.htu) : undefined;
   const accepted = expected.acceptedHtus;
-  const known =
-    htu !== undefined && ("has" in accepted ? accepted.has(htu) : accepted.includes(htu));
-  if (!known) throw invalidProof("DPoP proof htu must be this request's URL");
+  const isAccepted = (htu: string) =>
+    "has" in accepted ? accepted.has(htu) : accepted.includes(htu);
+  // An htu already in normal form (as clients send it) needs no parse.
+  const raw = typeof payload.htu === "string" ? payload.htu : undefined;
+  const htu = raw === undefined || isAccepted(raw) ? raw : normalizeHttpUri(raw);
+  if (htu === undefined || !isAccepted(htu)) {
+    throw invalidProof("DPoP proof htu must be this request's URL");
+  }
   const iat = payload.iat;
   if (typeof iat !== "number" || !Number.isFinite(iat)) {
     throw invalidProof("DPoP proof must have a numeric iat");
