@@ -21,7 +21,9 @@ const byRequest = new WeakMap<IncomingMessage, RequestAuthorization>();
 export function requestAuthorization(req: IncomingMessage, deps: EdgeDeps): RequestAuthorization {
   let found = byRequest.get(req);
   if (found === undefined) {
-    const proofs = req.headers.dpop === undefined ? undefined : req.headersDistinct.dpop;
+    // Node joins repeated DPoP lines with ", ", which the proof check refuses as two headers.
+    const dpop = req.headers.dpop;
+    const proofs = dpop === undefined ? undefined : typeof dpop === "string" ? [dpop] : dpop;
     found = new RequestAuthorization(authorizationHeader(req), deps.dpop, {
       proofs,
       method: req.method ?? "GET",

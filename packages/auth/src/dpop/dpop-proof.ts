@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import { LRUCache } from "lru-cache";
 import { isCanonicalCompactJws } from "../compact-jws.ts";
@@ -53,7 +54,8 @@ const sharedKeys = new ProofKeys();
 const checkedHeaders = new LRUCache<string, { readonly alg: string; readonly key: ProofKey }>({
   max: 10_000,
 });
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** `ath` of the tokens seen last: a client sends one token with many proofs. Bounded. */
+const tokenHashes = new LRUCache<string, string>({ max: 1_000 });
 
 /** What a valid proof binds to: the RFC 7638 SHA-256 thumbprint of the proof's key. */
 export interface VerifiedDpopProof {
@@ -120,7 +122,12 @@ export async function verifyDpopProof(
 
 /** The base64url SHA-256 of an access token: a proof's `ath` (RFC 9449 §4.2). */
 export function accessTokenHash(accessToken: string): string {
-  return createHash("sha256").update(accessToken).digest("base64url");
+  let hash = tokenHashes.get(accessToken);
+  if (hash === undefined) {
+    hash = createHash("sha256").update(accessToken).digest("base64url");
+    tokenHashes.set(accessToken, hash);
+  }
+  return hash;
 }
 
 type JwkMembers = Readonly<Record<string, unknown>>;
@@ -182,7 +189,9 @@ function algorithmRefused(algorithms: readonly string[]): AuthError {
 
 function jsonObject(segment: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = JSON.parse(utf8.decode(Buffer.from(segment, "base64url")));
+    const bytes = Buffer.from(segment, "base64url");
+    if (!isUtf8(bytes)) return undefined;
+    const value: unknown = JSON.parse(bytes.toString("utf8"));
     return typeof value === "object" && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;
