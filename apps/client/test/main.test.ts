@@ -140,15 +140,7 @@ describe("main.ts", () => {
     });
 
     it("obtains a DPoP-bound token with its key, no secret, calls the api and never prints the key", async () => {
-      const { code, stdout, stderr } = await runMain({
-        API_URL: api!.url,
-        AUTHACTION_ISSUER: issuer.url,
-        AUTHACTION_CLIENT_ID: "key-client",
-        AUTHACTION_CLIENT_AUTH_METHOD: "private_key_jwt",
-        AUTHACTION_CLIENT_PRIVATE_KEY: JSON.stringify(privateJwk),
-        AUTHACTION_DPOP: "true",
-        AUTHACTION_AUDIENCE: issuer.audience,
-      });
+      const { code, stdout, stderr } = await runMain(keyClientEnv(api!.url, issuer, privateJwk));
       expect(stderr).toBe("");
       expect(code).toBe(0);
       expect(stdout).toMatch(
@@ -203,15 +195,7 @@ describe("main.ts", () => {
     });
 
     it("with private_key_jwt and DPoP, answers the nonce challenge and gets every call and the stream through", async () => {
-      const { code, stdout, stderr } = await runMain({
-        API_URL: api!.url,
-        AUTHACTION_ISSUER: issuer.url,
-        AUTHACTION_CLIENT_ID: "key-client",
-        AUTHACTION_CLIENT_AUTH_METHOD: "private_key_jwt",
-        AUTHACTION_CLIENT_PRIVATE_KEY: JSON.stringify(privateJwk),
-        AUTHACTION_DPOP: "true",
-        AUTHACTION_AUDIENCE: issuer.audience,
-      });
+      const { code, stdout, stderr } = await runMain(keyClientEnv(api!.url, issuer, privateJwk));
       expect(stderr).toBe("");
       expect(code).toBe(0);
       expect(stdout).toContain(
@@ -244,3 +228,16 @@ describe("main.ts", () => {
     });
   });
 });
+
+/** The client as `key-client`: private_key_jwt with `privateJwk`, DPoP on. */
+function keyClientEnv(apiUrl: string, issuer: LocalIssuer, privateJwk: JWK) {
+  return {
+    API_URL: apiUrl,
+    AUTHACTION_ISSUER: issuer.url,
+    AUTHACTION_CLIENT_ID: "key-client",
+    AUTHACTION_CLIENT_AUTH_METHOD: "private_key_jwt",
+    AUTHACTION_CLIENT_PRIVATE_KEY: JSON.stringify(privateJwk),
+    AUTHACTION_DPOP: "true",
+    AUTHACTION_AUDIENCE: issuer.audience,
+  };
+}

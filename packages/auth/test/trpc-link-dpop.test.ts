@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage } from "node:http";
 import { type LocalIssuer, startLocalIssuer } from "@repo/issuer";
 import {
   createTRPCClient,
@@ -24,6 +23,7 @@ import {
 import { bearerAuthHeaders, bearerAuthLink } from "../src/trpc-link.ts";
 import { bearerSubscriptionLink } from "../src/trpc-subscription-link.ts";
 import { type CheckedProof, checkDpopProof } from "./support/dpop-proof-check.ts";
+import { startLoopbackServer } from "./support/loopback-server.ts";
 
 // The tRPC links with DPoP-bound tokens from the real local issuer, against a real tRPC server
 // that checks tokens and proofs as RFC 9449 §7 says (with jose), answers nonce challenges like
@@ -135,7 +135,7 @@ beforeAll(async () => {
       setHeader: (name: string, value: string) => res.setHeader(name, value),
     }),
   });
-  const server = createServer(async (req, res) => {
+  const api = await startLoopbackServer(async (req, res) => {
     const { auth, proof } = await authenticate(req, jwks);
     seen.push({
       method: req.method ?? "",
@@ -161,13 +161,8 @@ beforeAll(async () => {
     authOf.set(req, auth);
     handler(req, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  closeApi = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  apiUrl = api.url;
+  closeApi = api.close;
 });
 
 afterAll(async () => {

@@ -10,11 +10,12 @@ import {
   type TRPCLink,
 } from "@trpc/client";
 import { initTRPC, TRPCError } from "@trpc/server";
-import { createHTTPServer } from "@trpc/server/adapters/standalone";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AuthError, createClientCredentialsTokenSource, type TokenSource } from "../src/client.ts";
 import { bearerAuthHeaders, bearerAuthLink } from "../src/trpc-link.ts";
+import { startLoopbackServer } from "./support/loopback-server.ts";
 
 // A tiny API whose protected procedure accepts a token only if the issuer signed it and it has not
 // been revoked, so a test can make the API refuse the token a client holds.
@@ -62,17 +63,14 @@ type TestRouter = ReturnType<typeof createRouter>;
 
 beforeAll(async () => {
   issuer = await startLocalIssuer();
-  const server = createHTTPServer({
-    router: createRouter(issuer.jwksUri, issuer.audience),
-    createContext: ({ req }) => ({ authorization: req.headers.authorization }),
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  closeApi = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  const api = await startLoopbackServer(
+    createHTTPHandler({
+      router: createRouter(issuer.jwksUri, issuer.audience),
+      createContext: ({ req }) => ({ authorization: req.headers.authorization }),
+    }),
+  );
+  apiUrl = api.url;
+  closeApi = api.close;
 });
 
 afterAll(async () => {

@@ -266,16 +266,25 @@ const dpopWith = async (parts: DpopParts, spec: ProofSpec = {}): Promise<DpopSen
   dpop: await craftProof(parts, spec),
 });
 
+/** The bound token with a proof from the client's own signer (what a real client sends). */
+const signedByClient = async (parts: DpopParts): Promise<DpopSent> => ({
+  authorization: `DPoP ${parts.bound}`,
+  dpop: await parts.signer.proofFor(parts.method, parts.htu, parts.bound),
+});
+
+/** Another token than the bound one, with the DPoP scheme and a valid proof for it. */
+const dpopSending = async (parts: DpopParts, token: string): Promise<DpopSent> => ({
+  authorization: `DPoP ${token}`,
+  dpop: await craftProof(parts, { claims: { ath: accessTokenHash(token) } }),
+});
+
 export const DPOP_CASES: readonly DpopCase[] = [
   // --- allowed (the default): Bearer for unbound tokens, DPoP for bound ones ---
   {
     name: "a bound token with the client signer's proof is accepted",
     stack: "allowed",
     expected: ACCEPTED,
-    build: async (p) => ({
-      authorization: `DPoP ${p.bound}`,
-      dpop: await p.signer.proofFor(p.method, p.htu, p.bound),
-    }),
+    build: signedByClient,
   },
   {
     name: "the DPoP scheme in lower case is accepted",
@@ -464,19 +473,13 @@ export const DPOP_CASES: readonly DpopCase[] = [
       "Token is not DPoP-bound: send it with the Bearer scheme",
       "invalid_token",
     ),
-    build: async (p) => ({
-      authorization: `DPoP ${p.unbound}`,
-      dpop: await craftProof(p, { claims: { ath: accessTokenHash(p.unbound) } }),
-    }),
+    build: (p) => dpopSending(p, p.unbound),
   },
   {
     name: "an expired bound token with the DPoP scheme and a valid proof gets the DPoP challenge",
     stack: "allowed",
     expected: refused("allowed", "dpop", 401, "expired", "Token has expired", "invalid_token"),
-    build: async (p) => ({
-      authorization: `DPoP ${p.expiredBound}`,
-      dpop: await craftProof(p, { claims: { ath: accessTokenHash(p.expiredBound) } }),
-    }),
+    build: (p) => dpopSending(p, p.expiredBound),
   },
 
   // --- required: DPoP-bound tokens with proofs only ---
@@ -484,10 +487,7 @@ export const DPOP_CASES: readonly DpopCase[] = [
     name: "required: a bound token with the client signer's proof is accepted",
     stack: "required",
     expected: ACCEPTED,
-    build: async (p) => ({
-      authorization: `DPoP ${p.bound}`,
-      dpop: await p.signer.proofFor(p.method, p.htu, p.bound),
-    }),
+    build: signedByClient,
   },
   {
     name: "required: an unbound Bearer token is refused with the DPoP challenge alone",
@@ -539,10 +539,7 @@ export const DPOP_CASES: readonly DpopCase[] = [
       "This api accepts DPoP-bound tokens only",
       "invalid_token",
     ),
-    build: async (p) => ({
-      authorization: `DPoP ${p.unbound}`,
-      dpop: await craftProof(p, { claims: { ath: accessTokenHash(p.unbound) } }),
-    }),
+    build: (p) => dpopSending(p, p.unbound),
   },
   {
     name: "required: a proof for another path (htu) is refused",
