@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { isIP, type Socket } from "node:net";
 import { type ContextDeps, RequestAuthorization } from "@repo/api-router";
-import { normalizeHttpUri } from "@repo/auth/server";
+import { type DpopRequest, normalizeHttpUri } from "@repo/auth/server";
 import { authorizationHeader } from "./authorization-header.ts";
 
 /** What the HTTP transports need besides the context deps. */
@@ -13,25 +13,56 @@ export interface EdgeDeps extends ContextDeps {
   readonly publicUrl?: string | undefined;
 }
 
-// One per request: its tRPC contexts (a stream's check, then the stream) share the proof's verdict,
-// since the proof's jti can be spent only once.
-const byRequest = new WeakMap<IncomingMessage, RequestAuthorization>();
-
 /** The request's credentials: Authorization, and DPoP with the method and URL a proof must name. */
 export function requestAuthorization(req: IncomingMessage, deps: EdgeDeps): RequestAuthorization {
-  let found = byRequest.get(req);
-  if (found === undefined) {
-    // Node joins repeated DPoP lines with ", ", which the proof check refuses as two headers.
-    const dpop = req.headers.dpop;
-    const proofs = dpop === undefined ? undefined : typeof dpop === "string" ? [dpop] : dpop;
-    found = new RequestAuthorization(authorizationHeader(req), deps.dpop, {
-      proofs,
-      method: req.method ?? "GET",
-      acceptedHtus: () => proofTargets(req, deps.publicUrl),
-    });
-    byRequest.set(req, found);
+  return new RequestAuthorization(
+    authorizationHeader(req),
+    deps.dpop,
+    new HttpDpopRequest(req, deps.publicUrl),
+  );
+}
+
+/** What a proof must describe, read from the request only when a proof is checked. */
+class HttpDpopRequest implements DpopRequest {
+  readonly #req: IncomingMessage;
+  readonly #publicUrl: string | undefined;
+
+  constructor(req: IncomingMessage, publicUrl: string | undefined) {
+    this.#req = req;
+    this.#publicUrl = publicUrl;
   }
-  return found;
+
+  get proofs(): readonly string[] | undefined {
+    // Node joins repeated DPoP lines with ", ", which the proof check refuses as two headers.
+    const dpop = this.#req.headers.dpop;
+    return dpop === undefined ? undefined : typeof dpop === "string" ? [dpop] : dpop;
+  }
+
+  get method(): string {
+    return this.#req.method ?? "GET";
+  }
+
+  acceptedHtus(): readonly string[] {
+    return proofTargets(this.#req, this.#publicUrl);
+  }
+}
+
+// Kept on the request itself: a WeakMap keyed by requests costs the garbage collector more.
+const SHARED = Symbol("requestAuthorization");
+type WithShared = IncomingMessage & { [SHARED]?: RequestAuthorization };
+
+/**
+ * The one RequestAuthorization of a request whose credentials are read by more than one tRPC
+ * context (a jsonl stream's check, then the stream): they share the proof's verdict, since its
+ * `jti` can be spent only once.
+ */
+export function sharedRequestAuthorization(
+  req: IncomingMessage,
+  deps: EdgeDeps,
+): RequestAuthorization {
+  const shared = req as WithShared;
+  shared[SHARED] ??= requestAuthorization(req, deps);
+  return shared[SHARED];
 }
 
 const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];

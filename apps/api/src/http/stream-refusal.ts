@@ -18,7 +18,7 @@ import {
   transformTRPCResponse,
 } from "@trpc/server";
 import { callProcedure } from "@trpc/server/unstable-core-do-not-import";
-import { type EdgeDeps, requestAuthorization } from "./request-credentials.ts";
+import { type EdgeDeps, sharedRequestAuthorization } from "./request-credentials.ts";
 import { sendJson } from "./send-json.ts";
 
 /**
@@ -65,7 +65,7 @@ export function createStreamRefusal(
     const kind = req.method === "POST" ? "mutation" : "query";
     if (!names.every((name) => guarded.get(name) === kind)) return false;
     const inputs = batchInputs(req, params);
-    const ctx = createContext(unobserved, requestAuthorization(req, deps), NOT_RECORDED);
+    const ctx = createContext(unobserved, sharedRequestAuthorization(req, deps), NOT_RECORDED);
     const refusals = await Promise.all(
       names.map((path, index) =>
         callProcedure({
@@ -95,7 +95,7 @@ export function createStreamRefusal(
     // Record each refusal as the procedure would have, for the request's one refusal line.
     const recorded = createContext(
       deps,
-      requestAuthorization(req, deps),
+      sharedRequestAuthorization(req, deps),
       deps.refusalLog.forResponse(res),
     );
     const errors = refusals.map((cause, index) => refuse(recorded, names[index] as string, cause));

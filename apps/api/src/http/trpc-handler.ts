@@ -11,7 +11,7 @@ import {
 import type { AnyTRPCRouter, TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { createFastQueryHandler } from "./fast-query-handler.ts";
-import { type EdgeDeps, requestAuthorization } from "./request-credentials.ts";
+import { type EdgeDeps, sharedRequestAuthorization } from "./request-credentials.ts";
 import { sendJson } from "./send-json.ts";
 import { createStreamRefusal } from "./stream-refusal.ts";
 import { createSubscriptionOpenErrors } from "./subscription-open-errors.ts";
@@ -63,7 +63,7 @@ export function createTrpcHandler(
     createContext: ({ req, res }) =>
       createContext(
         options,
-        requestAuthorization(req, options),
+        sharedRequestAuthorization(req, options),
         options.refusalLog.forResponse(res),
       ),
     responseMeta({ errors, ctx, type }) {
